@@ -1,0 +1,4 @@
+"""The metrics layer: plain Python (no Dash) that loads, validates and analyses the dashboard's data.
+
+Pages and components draw what this package returns; nothing here imports Dash.
+"""

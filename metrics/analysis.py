@@ -1,0 +1,89 @@
+"""Choose and run the right SPC chart for one metric's series, as the catalogue defines it.
+
+The catalogue says which chart a metric wants; the data decides whether limits are meaningful yet:
+fewer than MIN_POINTS_FOR_LIMITS points gives a run chart, with a note saying why.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from metrics.spc import p_chart, run_chart, xmr
+
+# Making Data Count guidance (and NHSRplotthedots' warning): limits from fewer than 12 points mislead.
+MIN_POINTS_FOR_LIMITS = 12
+
+PERIOD_WORDS = {"month": "months", "quarter": "quarters", "academic_year": "academic years",
+                "financial_year": "financial years", "calendar_year": "years"}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """One metric's series for one area and breakdown, with its SPC result and what a reader needs to know."""
+    metric_id: str
+    area: str
+    breakdown: str
+    series: pd.DataFrame  # period_start, value, numerator, denominator, status, synthetic, source, series_break
+    spc: object | None  # metrics.spc result, None when there is nothing to chart
+    chart: str  # the chart actually drawn: xmr | p | run | none
+    note: str = ""  # why the chart differs from the catalogue's, or why there is nothing to show
+    rebase_dates: tuple = field(default_factory=tuple)
+
+    @property
+    def empty(self) -> bool:
+        return self.spc is None
+
+
+def analyse(metric, series: pd.DataFrame, *, area: str, breakdown: str = "All", rebase=()) -> Analysis:
+    """Run the metric's chart over `series` (already filtered to one area, breakdown and period window).
+
+    `rebase` holds dates an analyst marked as restarting the limits; series breaks (a change of definition)
+    always restart them, so no limits are drawn across a break.
+    """
+    points = series[series["status"] == "ok"].dropna(subset=["value"])
+    breaks = tuple(series.loc[series["series_break"], "period_start"])
+    rebase_dates = tuple(sorted({pd.Timestamp(d) for d in (*rebase, *breaks)}))
+    n = len(points)
+    if n == 0:
+        why = "No data for this selection"
+        if len(series):
+            why += f": all {len(series)} values are suppressed or not available"
+        return Analysis(metric.id, area, breakdown, series, None, "none", why + ".")
+    dates = pd.to_datetime(points["period_start"]).to_numpy()
+    unit = PERIOD_WORDS.get(metric.frequency, "points")
+    if metric.chart == "run" or n < MIN_POINTS_FOR_LIMITS:
+        note = ""
+        if metric.chart != "run":
+            note = (f"Only {n} {unit} of data: control limits need at least {MIN_POINTS_FOR_LIMITS}, "
+                    "so this is a run chart against the median.")
+        elif metric.frequency != "month":
+            note = f"Published once a year: too few points for control limits, so this is a run chart against the median."
+        r = run_chart(dates, points["value"].to_numpy(float), improvement=metric.improvement, rebase=rebase_dates)
+        return Analysis(metric.id, area, breakdown, series, r, "run", note, rebase_dates)
+    if metric.chart == "p" and points["denominator"].notna().all() and (points["denominator"] > 0).all():
+        # Percentages are stored 0-100; the p chart works on proportions.
+        target = metric.target / 100 if metric.target is not None else None
+        r = p_chart(dates, points["numerator"].to_numpy(float), points["denominator"].to_numpy(float),
+                    improvement=metric.improvement, target=target, rebase=rebase_dates)
+        return Analysis(metric.id, area, breakdown, series, r, "p", "", rebase_dates)
+    note = ""
+    if metric.chart == "p":
+        note = "Some points have no denominator, so this is an XmR chart of the percentages."
+    r = xmr(dates, points["value"].to_numpy(float), improvement=metric.improvement, target=metric.target,
+            rebase=rebase_dates)
+    return Analysis(metric.id, area, breakdown, series, r, "xmr", note, rebase_dates)
+
+
+def scale(analysis: Analysis) -> float:
+    """Multiplier from the SPC result's units to the metric's (p charts work in proportions, metrics in %)."""
+    return 100.0 if analysis.chart == "p" else 1.0
+
+
+def latest(analysis: Analysis) -> dict:
+    """The last reported point: its period, value and status (a suppressed last point is still the latest)."""
+    if analysis.series.empty:
+        return {"period_start": None, "value": np.nan, "status": "not_available"}
+    row = analysis.series.iloc[-1]
+    return {"period_start": row["period_start"], "value": row["value"], "status": row["status"]}

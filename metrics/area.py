@@ -1,0 +1,54 @@
+"""The local area's configuration (`data/area.toml`): name, codes, localities and statistical neighbours."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+ENGLAND = "England"
+SN_AVERAGE = "Statistical neighbours"
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Area:
+    name: str
+    la_code_old: str
+    la_code_new: str
+    region: str
+    localities: tuple[str, ...]
+    sn_model: str
+    neighbours: tuple[Neighbour, ...]
+
+    @property
+    def locality_slugs(self) -> dict[str, str]:
+        """URL slug -> area name; `area` is the whole local area."""
+        return {"area": self.name, **{loc.lower(): loc for loc in self.localities}}
+
+    @property
+    def comparators(self) -> tuple[str, ...]:
+        return (ENGLAND, self.region, SN_AVERAGE)
+
+
+@lru_cache(maxsize=4)
+def load_area(path: str | Path | None = None) -> Area:
+    path = Path(path) if path else DATA_DIR / "area.toml"
+    with open(path, "rb") as f:
+        raw = tomllib.load(f)
+    try:
+        a, sn = raw["area"], raw["statistical_neighbours"]
+        return Area(
+            name=a["name"], la_code_old=str(a["la_code_old"]), la_code_new=a["la_code_new"],
+            region=a["region"], localities=tuple(a["localities"]), sn_model=sn["model"],
+            neighbours=tuple(Neighbour(str(n["code"]), n["name"]) for n in sn["neighbours"]),
+        )
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"{path}: missing or malformed setting {exc}") from exc

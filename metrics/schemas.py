@@ -1,0 +1,91 @@
+"""The data contract: one declared pyarrow schema per input, and the closed vocabularies it uses.
+
+`data/README.md` documents the same contract for people; this module is what the loader enforces.
+"""
+from __future__ import annotations
+
+import pyarrow as pa
+
+PERIOD_TYPES = ("month", "quarter", "academic_year", "financial_year", "calendar_year")
+
+# Typed states for a value that is not a plain number. Published files use GSS/DfE symbols for these;
+# they are kept, never turned silently into 0 or NaN.
+STATUS_OK = "ok"
+STATUSES = {
+    STATUS_OK: "",
+    "suppressed": "c",  # confidential / suppressed (also legacy "~")
+    "not_available": "x",  # not available (also legacy ":")
+    "not_applicable": "z",
+    "low": "low",  # rounds to zero but is not zero
+}
+SYMBOL_TO_STATUS = {"c": "suppressed", "~": "suppressed", "x": "not_available", ":": "not_available",
+                    "z": "not_applicable", "low": "low", "-": "not_available"}
+
+SEN_STATUSES = ("none", "SEN support", "EHC plan")
+AGE_BANDS = ("0-4", "5-10", "11-15", "16-18", "19-25")
+REVIEW_OUTCOMES = ("maintained", "amended", "ceased")
+AGENCIES = ("education", "health", "social_care")
+
+METRIC_VALUES = pa.schema([
+    pa.field("metric_id", pa.string(), nullable=False),
+    pa.field("period_start", pa.date32(), nullable=False),
+    pa.field("period_type", pa.string(), nullable=False),
+    pa.field("area", pa.string(), nullable=False),
+    pa.field("breakdown", pa.string(), nullable=False),
+    pa.field("value", pa.float64()),
+    pa.field("numerator", pa.float64()),
+    pa.field("denominator", pa.float64()),
+    pa.field("status", pa.string(), nullable=False),  # a key of STATUSES
+    pa.field("source", pa.string(), nullable=False),
+    pa.field("synthetic", pa.bool_(), nullable=False),  # synthetic demonstration data, not published
+    pa.field("series_break", pa.bool_(), nullable=False),  # a new definition starts here: no limits across it
+])
+
+THERAPY_REFERRALS = pa.schema([
+    pa.field("referral_id", pa.string(), nullable=False),
+    pa.field("service", pa.string(), nullable=False),  # a service name from the catalogue's [[service]] list
+    pa.field("locality", pa.string(), nullable=False),
+    pa.field("referral_date", pa.date32(), nullable=False),
+    pa.field("first_contact_date", pa.date32()),  # null: still waiting
+    pa.field("discharge_date", pa.date32()),
+    pa.field("age_band", pa.string(), nullable=False),
+    pa.field("sen_status", pa.string(), nullable=False),
+    pa.field("first_language_english", pa.bool_(), nullable=False),
+    pa.field("did_not_attend_count", pa.int32(), nullable=False),
+])
+
+EHC_REQUESTS = pa.schema([
+    pa.field("request_id", pa.string(), nullable=False),
+    pa.field("locality", pa.string(), nullable=False),
+    pa.field("request_date", pa.date32(), nullable=False),
+    pa.field("decision_to_assess_date", pa.date32()),  # null: not (yet) agreed to assess
+    pa.field("education_advice_requested_date", pa.date32()),
+    pa.field("education_advice_received_date", pa.date32()),
+    pa.field("health_advice_requested_date", pa.date32()),
+    pa.field("health_advice_received_date", pa.date32()),
+    pa.field("social_care_advice_requested_date", pa.date32()),
+    pa.field("social_care_advice_received_date", pa.date32()),
+    pa.field("draft_issued_date", pa.date32()),
+    pa.field("final_issued_date", pa.date32()),
+    pa.field("exception_applies", pa.bool_(), nullable=False),
+    pa.field("phase_transfer_deadline", pa.date32()),  # 15 February or 31 March of the transfer year
+])
+
+ANNUAL_REVIEWS = pa.schema([
+    pa.field("plan_id", pa.string(), nullable=False),
+    pa.field("locality", pa.string(), nullable=False),
+    pa.field("review_due_date", pa.date32(), nullable=False),
+    pa.field("meeting_date", pa.date32()),
+    pa.field("paperwork_received_date", pa.date32()),
+    pa.field("outcome", pa.string()),  # one of REVIEW_OUTCOMES; null until decided
+    pa.field("amended_plan_issued_date", pa.date32()),
+])
+
+# Input name -> (file stem or folder under data/, schema, the columns that identify a row uniquely).
+INPUTS = {
+    "metric_values": ("metric_values", METRIC_VALUES,
+                      ("metric_id", "period_start", "period_type", "area", "breakdown")),
+    "therapy_referrals": ("therapy_referrals", THERAPY_REFERRALS, ("referral_id",)),
+    "ehc_requests": ("ehc_requests", EHC_REQUESTS, ("request_id",)),
+    "annual_reviews": ("annual_reviews", ANNUAL_REVIEWS, ("plan_id", "review_due_date")),
+}
