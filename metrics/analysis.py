@@ -59,7 +59,8 @@ def analyse(metric, series: pd.DataFrame, *, area: str, breakdown: str = "All", 
             note = (f"Only {n} {unit} of data: control limits need at least {MIN_POINTS_FOR_LIMITS}, "
                     "so this is a run chart against the median.")
         elif metric.frequency != "month":
-            note = f"Published once a year: too few points for control limits, so this is a run chart against the median."
+            note = (f"Reported in {unit}: too few points for reliable control limits, "
+                    "so this is a run chart against the median.")
         r = run_chart(dates, points["value"].to_numpy(float), improvement=metric.improvement, rebase=rebase_dates)
         return Analysis(metric.id, area, breakdown, series, r, "run", note, rebase_dates)
     if metric.chart == "p" and points["denominator"].notna().all() and (points["denominator"] > 0).all():

@@ -93,7 +93,8 @@ class Store:
         return s
 
     def rebase_dates(self, metric_id: str, area: str, breakdown: str) -> tuple:
-        service = self.catalogue.service_by_name(breakdown) if breakdown != "All" else None
+        by_service = self.catalogue.get(metric_id).breakdown == "service" and breakdown != "All"
+        service = self.catalogue.service_by_name(breakdown) if by_service else None
         locality = area if area in self.area.localities else None
         return tuple(a.date for a in annotations_for(self.annotations, metric_id,
                                                      service.slug if service else None, locality) if a.rebase)
