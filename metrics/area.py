@@ -14,8 +14,17 @@ SN_AVERAGE = "Statistical neighbours"
 
 @dataclass(frozen=True)
 class Neighbour:
-    code: str
+    code: str  # DfE three-digit LA code
     name: str
+    code_new: str = ""  # ONS nine-character code
+
+
+@dataclass(frozen=True)
+class NhsOrgs:
+    """NHS organisations that stand for the area and its region in NHS England's provider-level files."""
+    provider_code: str = ""
+    provider_name: str = ""
+    region_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -27,6 +36,8 @@ class Area:
     localities: tuple[str, ...]
     sn_model: str
     neighbours: tuple[Neighbour, ...]
+    region_code: str = ""
+    nhs: NhsOrgs = NhsOrgs()
 
     @property
     def locality_slugs(self) -> dict[str, str]:
@@ -48,7 +59,10 @@ def load_area(path: str | Path | None = None) -> Area:
         return Area(
             name=a["name"], la_code_old=str(a["la_code_old"]), la_code_new=a["la_code_new"],
             region=a["region"], localities=tuple(a["localities"]), sn_model=sn["model"],
-            neighbours=tuple(Neighbour(str(n["code"]), n["name"]) for n in sn["neighbours"]),
+            neighbours=tuple(Neighbour(str(n["code"]), n["name"], n.get("code_new", ""))
+                             for n in sn["neighbours"]),
+            region_code=a.get("region_code", ""),
+            nhs=NhsOrgs(**raw.get("nhs", {})),
         )
     except (KeyError, TypeError) as exc:
         raise ValueError(f"{path}: missing or malformed setting {exc}") from exc
