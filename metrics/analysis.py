@@ -42,16 +42,19 @@ def analyse(metric, series: pd.DataFrame, *, area: str, breakdown: str = "All", 
     `rebase` holds dates an analyst marked as restarting the limits; series breaks (a change of definition)
     always restart them, so no limits are drawn across a break.
     """
-    points = series[series["status"] == "ok"].dropna(subset=["value"])
-    breaks = tuple(series.loc[series["series_break"], "period_start"])
+    # numpy masks rather than pandas filtering: this runs for every metric, area and breakdown at load.
+    value = series["value"].to_numpy(float)
+    ok = (series["status"].to_numpy() == "ok") & ~np.isnan(value)
+    dates_all = series["period_start"].to_numpy()
+    breaks = dates_all[series["series_break"].to_numpy(bool)]
     rebase_dates = tuple(sorted({pd.Timestamp(d) for d in (*rebase, *breaks)}))
-    n = len(points)
+    n = int(ok.sum())
     if n == 0:
         why = "No data for this selection"
         if len(series):
             why += f": all {len(series)} values are suppressed or not available"
         return Analysis(metric.id, area, breakdown, series, None, "none", why + ".")
-    dates = pd.to_datetime(points["period_start"]).to_numpy()
+    dates, values = dates_all[ok], value[ok]
     unit = PERIOD_WORDS.get(metric.frequency, "points")
     if metric.chart == "run" or n < MIN_POINTS_FOR_LIMITS:
         note = ""
@@ -61,18 +64,20 @@ def analyse(metric, series: pd.DataFrame, *, area: str, breakdown: str = "All", 
         elif metric.frequency != "month":
             note = (f"Reported in {unit}: too few points for reliable control limits, "
                     "so this is a run chart against the median.")
-        r = run_chart(dates, points["value"].to_numpy(float), improvement=metric.improvement, rebase=rebase_dates)
+        r = run_chart(dates, values, improvement=metric.improvement, rebase=rebase_dates)
         return Analysis(metric.id, area, breakdown, series, r, "run", note, rebase_dates)
-    if metric.chart == "p" and points["denominator"].notna().all() and (points["denominator"] > 0).all():
+    numerator = series["numerator"].to_numpy(float)[ok]
+    denominator = series["denominator"].to_numpy(float)[ok]
+    if metric.chart == "p" and (denominator > 0).all():  # NaN > 0 is False: every point needs a denominator
         # Percentages are stored 0-100; the p chart works on proportions.
         target = metric.target / 100 if metric.target is not None else None
-        r = p_chart(dates, points["numerator"].to_numpy(float), points["denominator"].to_numpy(float),
+        r = p_chart(dates, numerator, denominator,
                     improvement=metric.improvement, target=target, rebase=rebase_dates)
         return Analysis(metric.id, area, breakdown, series, r, "p", "", rebase_dates)
     note = ""
     if metric.chart == "p":
         note = "Some points have no denominator, so this is an XmR chart of the percentages."
-    r = xmr(dates, points["value"].to_numpy(float), improvement=metric.improvement, target=metric.target,
+    r = xmr(dates, values, improvement=metric.improvement, target=metric.target,
             rebase=rebase_dates)
     return Analysis(metric.id, area, breakdown, series, r, "xmr", note, rebase_dates)
 

@@ -7,13 +7,14 @@ because it fails validation and the input is reported unavailable instead.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import threading
 import time
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -55,7 +56,7 @@ class Store:
     area: Area
     catalogue: Catalogue
     problems: list[Problem]
-    values: pd.DataFrame  # every series, long format (published, synthetic and derived from record level)
+    frame: pl.DataFrame  # every series, long format (published, synthetic and derived from record level)
     records: dict[str, pl.DataFrame]  # the record-level inputs that validated, for drill-downs
     inputs: dict[str, dict]  # per input: rows, files, synthetic, source, available, reason
     annotations: list
@@ -63,12 +64,20 @@ class Store:
     loaded_at: float = field(default_factory=time.time)
 
     def __post_init__(self):
-        self._groups = {k: g.drop(columns=["metric_id", "area", "breakdown"]).reset_index(drop=True)
-                        for k, g in self.values.groupby(["metric_id", "area", "breakdown"], sort=False)}
+        # One small frame per (metric, area, breakdown), split once with Polars: per-request lookups then cost
+        # a dict access, not a scan of the long table.
+        self._groups = self.frame.partition_by(["metric_id", "area", "breakdown"], as_dict=True,
+                                               include_key=False, maintain_order=True)
         self._breakdowns: dict[tuple[str, str], list[str]] = {}
         for metric_id, area, breakdown in self._groups:
             self._breakdowns.setdefault((metric_id, area), []).append(breakdown)
-        self.analysis = lru_cache(maxsize=4096)(self._analysis)
+        self.analysis = lru_cache(maxsize=8192)(self._analysis)
+        self._series = lru_cache(maxsize=8192)(self._series_uncached)
+
+    @cached_property
+    def values(self) -> pd.DataFrame:
+        """Every series in one long pandas frame (for whole-table views: the data page, benchmarking, reports)."""
+        return _to_pandas(self.frame)
 
     # -- lookups -----------------------------------------------------------------------------------------
     @property
@@ -81,16 +90,27 @@ class Store:
         found = self._breakdowns.get((metric_id, area), [])
         return sorted(found, key=lambda b: (b != "All", b))
 
-    def series(self, metric_id: str, area: str, breakdown: str = "All", start=None, end=None) -> pd.DataFrame:
-        s = self._groups.get((metric_id, area, breakdown))
-        if s is None:
+    def series(self, metric_id: str, area: str, breakdown: str = "All", start=None, end=None,
+               period_type: str | None = None) -> pd.DataFrame:
+        """One series, oldest first; optionally a window of periods and a single period type.
+
+        The frames are shared between callers (memoised); pandas copy-on-write keeps them safe to use.
+        """
+        start = pd.Timestamp(start).date() if start is not None else None
+        end = pd.Timestamp(end).date() if end is not None else None
+        return self._series(metric_id, area, breakdown, start, end, period_type)
+
+    def _series_uncached(self, metric_id, area, breakdown, start, end, period_type) -> pd.DataFrame:
+        g = self._groups.get((metric_id, area, breakdown))
+        if g is None:
             return pd.DataFrame({c: pd.Series(dtype=object) for c in SERIES_COLUMNS})
-        if start is not None or end is not None:
-            d = s["period_start"]
-            keep = (d >= pd.Timestamp(start) if start is not None else True) & (
-                d <= pd.Timestamp(end) if end is not None else True)
-            s = s[keep].reset_index(drop=True)
-        return s
+        if start is not None:
+            g = g.filter(pl.col("period_start") >= start)
+        if end is not None:
+            g = g.filter(pl.col("period_start") <= end)
+        if period_type is not None:
+            g = g.filter(pl.col("period_type") == period_type)
+        return _to_pandas(g)
 
     def rebase_dates(self, metric_id: str, area: str, breakdown: str) -> tuple:
         by_service = self.catalogue.get(metric_id).breakdown == "service" and breakdown != "All"
@@ -104,8 +124,10 @@ class Store:
         if metric_id in self.unavailable:
             return Analysis(metric_id, area, breakdown, self.series(metric_id, area, breakdown), None, "none",
                             self.unavailable[metric_id])
-        return analyse(metric, self.series(metric_id, area, breakdown, start, end), area=area,
-                       breakdown=breakdown, rebase=self.rebase_dates(metric_id, area, breakdown))
+        # A monthly local series may sit beside the same measure's annual publication: chart the catalogue's own.
+        series = self.series(metric_id, area, breakdown, start, end, period_type=metric.frequency)
+        return analyse(metric, series, area=area, breakdown=breakdown,
+                       rebase=self.rebase_dates(metric_id, area, breakdown))
 
     def precompute(self) -> None:
         """SPC for every metric, area and breakdown, so the first request of each is a lookup."""
@@ -113,6 +135,21 @@ class Store:
             for area in self.areas:
                 for breakdown in self.breakdowns(metric.id, area) or ["All"]:
                     self.analysis(metric.id, area, breakdown)
+
+
+def with_values(store: Store, values: pd.DataFrame, **changes) -> Store:
+    """A copy of `store` serving `values` (same columns as `store.values`) instead, e.g. after disclosure control."""
+    frame = pl.from_pandas(values).with_columns(pl.col("period_start").cast(pl.Date))
+    fresh = dataclasses.replace(store, frame=frame, **changes)
+    if "values" in fresh.__dict__:  # dataclasses.replace copies the cached pandas view: drop it
+        del fresh.__dict__["values"]
+    return fresh
+
+
+def _to_pandas(frame: pl.DataFrame) -> pd.DataFrame:
+    df = frame.to_pandas()
+    df["period_start"] = pd.to_datetime(df["period_start"])
+    return df
 
 
 def _provenance(data_dir: Path) -> dict:
@@ -145,12 +182,11 @@ def build_store(data_dir: str | Path | None = None, *, precompute: bool = True) 
         derived = derive_series(records, catalogue, area.name,
                                 synthetic={n: bool(provenance.get(n, {}).get("synthetic", False)) for n in records})
         frames.append(derived.select([f.name for f in schemas.METRIC_VALUES]))
-    values = (pl.concat(frames, how="vertical_relaxed") if frames
-              else pl.from_arrow(schemas.METRIC_VALUES.empty_table()))
-    values = values.sort(["metric_id", "area", "breakdown", "period_start"]).to_pandas()
-    values["period_start"] = pd.to_datetime(values["period_start"])
+    frame = (pl.concat(frames, how="vertical_relaxed") if frames
+             else pl.from_arrow(schemas.METRIC_VALUES.empty_table()))
+    frame = frame.sort(["metric_id", "area", "breakdown", "period_start"])
 
-    present = set(values["metric_id"].unique())
+    present = set(frame["metric_id"].unique())
     unavailable = {}
     for metric in catalogue.metrics:
         if not inputs[metric.input]["available"]:
@@ -167,7 +203,7 @@ def build_store(data_dir: str | Path | None = None, *, precompute: bool = True) 
         except ValueError as exc:
             problems.append(Problem(str(ann_path), None, (), str(exc)))
 
-    store = Store(data_dir, version, area, catalogue, problems, values, records, inputs, annotations, unavailable)
+    store = Store(data_dir, version, area, catalogue, problems, frame, records, inputs, annotations, unavailable)
     if precompute:
         store.precompute()
     return store

@@ -70,7 +70,8 @@ class _Checker:
 
     def not_in(self, column: str, allowed, what: str) -> None:
         values = self.col(column)
-        bad = pc.fill_null(pc.invert(pc.is_in(values, value_set=pa.array(sorted(allowed)))), False)
+        # Nulls are the schema's business (required columns are checked there), not an unknown value.
+        bad = pc.and_(pc.is_valid(values), pc.invert(pc.is_in(values, value_set=pa.array(sorted(allowed)))))
         if pc.any(bad).as_py():
             examples = sorted({v for v in pc.filter(values, bad).to_pylist()[:50]})[:3]
             self.rows(column, bad, f"unknown {what} {', '.join(repr(e) for e in examples)}; "
