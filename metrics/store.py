@@ -180,7 +180,8 @@ def build_store(data_dir: str | Path | None = None, *, precompute: bool = True) 
         frames.append(pl.from_arrow(tables["metric_values"]))
     if records:
         derived = derive_series(records, catalogue, area.name,
-                                synthetic={n: bool(provenance.get(n, {}).get("synthetic", False)) for n in records})
+                                synthetic={n: bool(provenance.get(n, {}).get("synthetic", False)) for n in records},
+                                since={n: p["period_start"] for n, p in provenance.items() if "period_start" in p})
         frames.append(derived.select([f.name for f in schemas.METRIC_VALUES]))
     frame = (pl.concat(frames, how="vertical_relaxed") if frames
              else pl.from_arrow(schemas.METRIC_VALUES.empty_table()))
@@ -199,7 +200,7 @@ def build_store(data_dir: str | Path | None = None, *, precompute: bool = True) 
     annotations = []
     if ann_path.exists():
         try:
-            annotations = load_annotations(ann_path)
+            annotations = load_annotations(ann_path, catalogue=catalogue, localities=area.localities)
         except ValueError as exc:
             problems.append(Problem(str(ann_path), None, (), str(exc)))
 
