@@ -182,6 +182,11 @@ def build_store(data_dir: str | Path | None = None, *, precompute: bool = True) 
         derived = derive_series(records, catalogue, area.name,
                                 synthetic={n: bool(provenance.get(n, {}).get("synthetic", False)) for n in records},
                                 since={n: p["period_start"] for n, p in provenance.items() if "period_start" in p})
+        # A synthetic extract's series say so in their source, whatever system the catalogue names.
+        stand_in = {m.id: provenance[m.input]["source"] for m in catalogue.metrics
+                    if m.input in records and provenance.get(m.input, {}).get("synthetic")}
+        derived = derived.with_columns(
+            pl.col("metric_id").replace_strict(stand_in, default=pl.col("source")).alias("source"))
         frames.append(derived.select([f.name for f in schemas.METRIC_VALUES]))
     frame = (pl.concat(frames, how="vertical_relaxed") if frames
              else pl.from_arrow(schemas.METRIC_VALUES.empty_table()))

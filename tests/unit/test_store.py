@@ -1,0 +1,107 @@
+"""The store over the embedded default data, and how it behaves when an input goes bad."""
+import shutil
+import time
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from metrics import store as store_module
+from metrics.store import build_store, data_version, get_store
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+
+
+@pytest.fixture(scope="module")
+def default_store():
+    return build_store(DATA)
+
+
+def test_default_data_validates_cleanly(default_store):
+    assert [str(p) for p in default_store.problems if p.severity == "error"] == []
+    assert all(info["available"] for info in default_store.inputs.values())
+
+
+def test_every_catalogue_metric_resolves_to_data(default_store):
+    assert default_store.unavailable == {}
+    for metric in default_store.catalogue.metrics:
+        areas = [a for a in default_store.areas if default_store.breakdowns(metric.id, a)]
+        assert default_store.area.name in areas, f"{metric.id} has no data for the whole area"
+        breakdown = default_store.breakdowns(metric.id, default_store.area.name)[0]
+        a = default_store.analysis(metric.id, default_store.area.name, breakdown)
+        # Charted, or every value published with a typed status (e.g. `x`: the area did not return data).
+        assert not a.empty or set(a.series["status"]) - {"ok"} == set(a.series["status"]), metric.id
+
+
+def test_every_page_has_metrics(default_store):
+    for page in default_store.catalogue.pages:
+        assert default_store.catalogue.by_page(page.id), page.id
+
+
+def test_record_level_series_exist_for_every_locality(default_store):
+    for area in default_store.areas:
+        assert len(default_store.series("therapy_waiting_list", area)) >= 60, area
+        assert "Speech and language therapy" in default_store.breakdowns("therapy_waiting_list", area)
+
+
+def test_every_series_is_labelled_published_or_synthetic(default_store):
+    v = default_store.values
+    assert set(v.loc[v["synthetic"], "source"].str.contains("ynthetic")) == {True}
+    published = v.loc[~v["synthetic"], "source"]
+    assert len(published) and not published.str.contains("ynthetic").any()
+
+
+def test_analysis_uses_the_catalogue_frequency_only(default_store):
+    # ehcp_20wk_excl is monthly from case records; DfE's annual figure for the area sits beside it.
+    a = default_store.analysis("ehcp_20wk_excl", default_store.area.name)
+    assert set(a.series["period_type"]) == {"month"}
+    assert a.chart == "p"
+
+
+def test_period_window_recomputes_limits(default_store):
+    area = default_store.area.name
+    full = default_store.analysis("therapy_referrals", area)
+    window = default_store.analysis("therapy_referrals", area, "All", "2024-01-01", "2025-12-01")
+    assert len(window.series) == 24 and len(full.series) > 24
+    assert window.series["period_start"].min() == full.series["period_start"][
+        full.series["period_start"] >= "2024-01-01"].min()
+
+
+def copy_data(tmp_path) -> Path:
+    target = tmp_path / "data"
+    shutil.copytree(DATA, target, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    return target
+
+
+def test_bad_input_leaves_every_other_metric_served(tmp_path):
+    data = copy_data(tmp_path)
+    table = pq.read_table(data / "therapy_referrals.parquet")
+    ids = table.column("referral_id").to_pylist()
+    ids[5] = ids[4]  # a duplicate id makes the extract invalid
+    pq.write_table(table.set_column(0, "referral_id", pa.array(ids)), data / "therapy_referrals.parquet")
+    s = build_store(data, precompute=False)
+    assert not s.inputs["therapy_referrals"]["available"]
+    assert "duplicate referral_id" in s.inputs["therapy_referrals"]["reason"]
+    therapy = {m.id for m in s.catalogue.metrics if m.input == "therapy_referrals"}
+    assert set(s.unavailable) == therapy
+    assert "therapy referrals input failed validation" in s.unavailable["therapy_waiting_list"]
+    assert s.analysis("therapy_waiting_list", s.area.name).empty
+    assert not s.analysis("ehcp_20wk_excl", s.area.name).empty
+
+
+def test_get_store_reloads_on_new_data_and_keeps_the_last_good_one(tmp_path, monkeypatch):
+    data = copy_data(tmp_path)
+    monkeypatch.setattr(store_module, "RELOAD_CHECK_SECONDS", 0.0)
+    monkeypatch.setattr(store_module, "_current", None)
+    first = get_store(data)
+    assert get_store(data) is first  # unchanged data: the same store
+    # A new extract (atomic replace bumps the mtime) gives a new store.
+    path = data / "annual_reviews.parquet"
+    pq.write_table(pq.read_table(path).slice(0, 100), path)
+    second = get_store(data)
+    assert second is not first and second.version == data_version(data) != first.version
+    assert second.inputs["annual_reviews"]["rows"] == 100
+    # A rebuild that fails outright (a broken catalogue) keeps serving the last good store.
+    (data / "catalogue.toml").write_text("[[metric]]\nid = 'broken'\n")
+    assert get_store(data) is second
