@@ -9,7 +9,7 @@ PORT ?= 8050
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export DASH_TEST_CHROMEPATH ?= /usr/bin/chromium
 
-.PHONY: run test unit browser bench data install install-test browser-deps clean
+.PHONY: run test unit browser bench data install install-test system-deps browser-deps clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,15 +21,30 @@ $(VENV)/.test: $(VENV)/.runtime requirements-test.txt
 	$(PY) -m pip install --quiet -r requirements-test.txt
 	touch $@
 
-install: $(VENV)/.runtime
-install-test: $(VENV)/.test browser-deps
+install: $(VENV)/.runtime system-deps
+install-test: $(VENV)/.test system-deps browser-deps tests/browser/node_modules/.installed
 
-# Debian's Chromium and its matching chromedriver (Selenium 4.2 cannot fetch drivers itself).
-browser-deps:
-	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+# Debian packages, installed only when missing: Pango, HarfBuzz and fonts for the report's PDF (WeasyPrint).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
 		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium chromium-driver; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+
+# Debian's Chromium and its matching chromedriver (Selenium 4.2 cannot fetch drivers itself), and npm for axe-core.
+browser-deps:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v npm >/dev/null; then \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium chromium-driver \
+			$$(command -v npm >/dev/null || echo npm); \
+	fi
+
+# axe-core 4.x for the accessibility tests, pinned in tests/browser/package-lock.json.
+tests/browser/node_modules/.installed: tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund --silent
+	touch $@
 
 ## Start the app on the embedded default data at http://127.0.0.1:8050
 run: install

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import polars as pl
 
@@ -73,6 +74,7 @@ class Store:
             self._breakdowns.setdefault((metric_id, area), []).append(breakdown)
         self.analysis = lru_cache(maxsize=8192)(self._analysis)
         self._series = lru_cache(maxsize=8192)(self._series_uncached)
+        self._whole_series = lru_cache(maxsize=None)(self._whole_series_uncached)
 
     @cached_property
     def values(self) -> pd.DataFrame:
@@ -101,15 +103,21 @@ class Store:
         return self._series(metric_id, area, breakdown, start, end, period_type)
 
     def _series_uncached(self, metric_id, area, breakdown, start, end, period_type) -> pd.DataFrame:
+        whole = self._whole_series(metric_id, area, breakdown)
+        # Rows are sorted by date: a window is a slice, found by binary search.
+        d = whole["period_start"].to_numpy()
+        lo = np.searchsorted(d, np.datetime64(start), "left") if start is not None else 0
+        hi = np.searchsorted(d, np.datetime64(end), "right") if end is not None else len(d)
+        part = whole.iloc[lo:hi]
+        if period_type is not None:
+            part = part[part["period_type"].to_numpy() == period_type]
+        return part.reset_index(drop=True)
+
+    def _whole_series_uncached(self, metric_id, area, breakdown) -> pd.DataFrame:
         g = self._groups.get((metric_id, area, breakdown))
         if g is None:
-            return pd.DataFrame({c: pd.Series(dtype=object) for c in SERIES_COLUMNS})
-        if start is not None:
-            g = g.filter(pl.col("period_start") >= start)
-        if end is not None:
-            g = g.filter(pl.col("period_start") <= end)
-        if period_type is not None:
-            g = g.filter(pl.col("period_type") == period_type)
+            return pd.DataFrame({c: pd.Series(dtype="datetime64[ns]" if c == "period_start" else object)
+                                 for c in SERIES_COLUMNS})
         return _to_pandas(g)
 
     def rebase_dates(self, metric_id: str, area: str, breakdown: str) -> tuple:
