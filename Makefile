@@ -33,12 +33,14 @@ system-deps:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-# Debian's Chromium and its matching chromedriver (Selenium 4.2 cannot fetch drivers itself), and npm for axe-core.
+# Debian's Chromium and its matching chromedriver (Selenium 4.2 cannot fetch drivers itself), npm for axe-core,
+# and a Redis server for the shared-cache tests.
 browser-deps:
-	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v npm >/dev/null; then \
+	@missing=$$(for c in chromium chromedriver npm redis-server; do command -v $$c >/dev/null || echo $$c; done); \
+	if [ -n "$$missing" ]; then \
 		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium chromium-driver \
-			$$(command -v npm >/dev/null || echo npm); \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+			$$(echo "$$missing" | sed 's/^chromedriver$$/chromium-driver/'); \
 	fi
 
 # axe-core 4.x for the accessibility tests, pinned in tests/browser/package-lock.json.

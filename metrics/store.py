@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import logging
 import os
 import threading
 import time
@@ -30,6 +31,7 @@ from metrics.derive import derive_series
 from metrics.validate import Problem, input_paths, validate_dir
 
 RELOAD_CHECK_SECONDS = 5.0
+log = logging.getLogger(__name__)
 SERIES_COLUMNS = ["period_start", "period_type", "value", "numerator", "denominator", "status", "source",
                   "synthetic", "series_break"]
 
@@ -65,12 +67,10 @@ class Store:
     loaded_at: float = field(default_factory=time.time)
 
     def __post_init__(self):
-        # One small frame per (metric, area, breakdown), split once with Polars: per-request lookups then cost
-        # a dict access, not a scan of the long table.
-        self._groups = self.frame.partition_by(["metric_id", "area", "breakdown"], as_dict=True,
-                                               include_key=False, maintain_order=True)
+        # Row positions of each (metric, area, breakdown), found once: a series is then one `take`, not a scan.
+        self._rows = self.values.groupby(["metric_id", "area", "breakdown"], sort=False).indices
         self._breakdowns: dict[tuple[str, str], list[str]] = {}
-        for metric_id, area, breakdown in self._groups:
+        for metric_id, area, breakdown in self._rows:
             self._breakdowns.setdefault((metric_id, area), []).append(breakdown)
         self.analysis = lru_cache(maxsize=8192)(self._analysis)
         self._series = lru_cache(maxsize=8192)(self._series_uncached)
@@ -114,11 +114,11 @@ class Store:
         return part.reset_index(drop=True)
 
     def _whole_series_uncached(self, metric_id, area, breakdown) -> pd.DataFrame:
-        g = self._groups.get((metric_id, area, breakdown))
-        if g is None:
+        rows = self._rows.get((metric_id, area, breakdown))
+        if rows is None:
             return pd.DataFrame({c: pd.Series(dtype="datetime64[ns]" if c == "period_start" else object)
                                  for c in SERIES_COLUMNS})
-        return _to_pandas(g)
+        return self.values[SERIES_COLUMNS].take(rows).reset_index(drop=True)
 
     def rebase_dates(self, metric_id: str, area: str, breakdown: str) -> tuple:
         by_service = self.catalogue.get(metric_id).breakdown == "service" and breakdown != "All"
@@ -248,8 +248,13 @@ def get_store(data_dir: str | Path | None = None) -> Store:
         _checked_at = now
         if _current is None or _current.data_dir != data_dir or data_version(data_dir) != _current.version:
             try:
-                _current = build_store(data_dir)
+                _current = build_store(data_dir, precompute=False)
             except Exception:
                 if _current is None or _current.data_dir != data_dir:
                     raise
+                log.exception("Rebuilding the store from %s failed; still serving data version %s",
+                              data_dir, _current.version)
+            else:
+                # Serve at once; every chart's SPC fills in behind (a request that gets there first computes it).
+                threading.Thread(target=_current.precompute, name="spc-precompute", daemon=True).start()
         return _current

@@ -1,0 +1,220 @@
+"""`python -m bench` (`make bench`): every benchmark, then bench/results.json and BENCHMARKS.md.
+
+Runs the other benchmark scripts (bench_spc, bench_report: they merge their own keys into results.json), makes
+referral extracts of each size with the data generator (kept under bench/out/, not committed), times the engines,
+load-tests the app and a trivial baseline under the Procfile's gunicorn (on the default data and on the largest
+extract), and writes the headline numbers issue 5 asks for beside the details. Loopback only; every loop is bounded.
+
+`--quick` is a shorter run (small extracts, 5 s per load run, no 10M app run) for trying changes out.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from bench import engines, load
+from bench.markdown import render
+from bench.server import ROOT, procfile_command, procfile_workers
+from metrics import schemas
+from metrics.validate import input_paths
+
+BENCH = Path(__file__).resolve().parent
+RESULTS = BENCH / "results.json"
+MARKDOWN = ROOT / "BENCHMARKS.md"
+OUT = BENCH / "out"
+OTHER_SCRIPTS = ("bench.bench_spc", "bench.bench_report")  # each merges its own key into results.json
+SIZES = (100_000, 1_000_000, 10_000_000)
+PACKAGES = ("dash", "plotly", "flask-caching", "gunicorn", "polars", "duckdb", "pandas", "pyarrow", "numpy",
+            "orjson")
+# The goals of issue 5, checked against the headline numbers (name, key, comparison, bound).
+GOALS = (
+    ("Chart callback ≥ half the trivial callback's requests/s", "chart_vs_trivial_ratio", ">=", 0.5),
+    ("Board overview < 100 ms", "overview_p50_ms", "<", 100),
+    ("10M drill-down within 1.5× of the fastest engine", "drilldown_vs_fastest_engine_ratio", "<=", 1.5),
+    ("Worker RSS on the 10M extract < 1.5 GB", "worker_rss_mb_10m", "<", 1536),
+    ("First page within 3 s on the default data", "startup_s_default", "<", 3),
+    ("First page within 30 s on the 10M extract", "startup_s_10m", "<", 30),
+    ("No errors", "errors", "==", 0),
+)
+
+
+def machine() -> dict:
+    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                if ln.startswith("model name")), platform.processor())
+    mem_kb = int(next(ln.split()[1] for ln in Path("/proc/meminfo").read_text().splitlines()
+                      if ln.startswith("MemTotal")))
+    versions = {}
+    for p in PACKAGES:
+        try:
+            versions[p] = version(p)
+        except PackageNotFoundError:
+            versions[p] = None
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    return {"date_utc": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "cpu": cpu,
+            "cores": os.cpu_count(), "memory_gb": round(mem_kb / 2**20, 1), "os": platform.platform(),
+            "python": platform.python_version(), "packages": versions, "gunicorn_workers": procfile_workers(),
+            "commit": commit.stdout.strip() or None, "loadavg_start": [round(x, 2) for x in os.getloadavg()],
+            "gunicorn": " ".join(procfile_command("app:server", 8050)[3:]),
+            "procfile": os.environ.get("BENCH_PROCFILE") or "Procfile"}
+
+
+def run_other_scripts() -> dict:
+    """Run each other benchmark script; {module: "ok" | why it did not run}."""
+    status = {}
+    for module in OTHER_SCRIPTS:
+        if not (BENCH / f"{module.split('.')[-1]}.py").exists():
+            status[module] = "not present"
+            continue
+        t0 = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", module], cwd=ROOT, capture_output=True, text=True,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+        status[module] = "ok" if proc.returncode == 0 else f"failed ({proc.returncode}): {proc.stderr[-500:]}"
+        print(f"{module}: {status[module]} in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    return status
+
+
+def referrals_extract(rows: int) -> Path:
+    """A therapy referrals extract of `rows` rows from the data generator, made once per version of the generator."""
+    generator = ROOT / "data" / "generate.py"
+    stamp = hashlib.sha256(generator.read_bytes()).hexdigest()[:12]
+    target = OUT / f"referrals-{rows}-{stamp}.parquet"
+    if not target.exists():
+        tmp = Path(tempfile.mkdtemp(prefix=f".referrals-{rows}-", dir=OUT))
+        try:
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, str(generator), "--referrals", str(rows), "--out", str(tmp)], cwd=ROOT,
+                           check=True)
+            (made,) = input_paths(tmp, "therapy_referrals")
+            os.replace(made, target)
+            print(f"generated {rows:,} referrals in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def data_dir_with(extract: Path, rows: int) -> Path:
+    """A copy of data/ with `extract` as its therapy referrals (hard-linked), laid anew so it matches data/ now."""
+    target = OUT / f"data-{rows}"
+    shutil.rmtree(target, ignore_errors=True)
+    stem = schemas.INPUTS["therapy_referrals"][0]
+    shutil.copytree(ROOT / "data", target, ignore=lambda d, names: [n for n in names if n.endswith(".py")
+                                                                   or n == stem or n == f"{stem}.parquet"])
+    os.link(extract, target / f"{stem}.parquet")
+    return target
+
+
+def _get(d: dict | None, *keys):
+    for k in keys:
+        if not isinstance(d, dict) or k not in d:
+            return None
+        d = d[k]
+    return d
+
+
+def _slowest(scenario: dict | None, concurrency: str, stat: str):
+    """The slowest request's `stat` in a scenario run (a change's time is bounded by its slowest callback)."""
+    each = _get(scenario, "runs", concurrency, "by_request") or []
+    values = [r[stat] for r in each if r.get(stat) is not None]
+    return max(values) if values else None
+
+
+def headline(results: dict) -> dict:
+    """The keys issue 5 names, from the detailed results (None where a part was not run)."""
+    lr, eng = results.get("load", {}), results.get("engines", {})
+    c = str(lr.get("headline_concurrency", load.HEADLINE_CONCURRENCY))
+    chart = _get(lr, "app", "scenarios", "chart_callback", "runs", c)
+    trivial = _get(lr, "trivial", "runs", c)
+    overviews = [_get(lr, "app", "scenarios", n) for n in ("overview_load", "overview_locality")]
+    overview_p50 = [v for v in (_slowest(s, "1", "p50_ms") for s in overviews) if v is not None]
+    overview_p95 = [v for v in (_slowest(s, "1", "p95_ms") for s in overviews) if v is not None]
+    biggest = max(eng, key=int) if eng else None
+    app_dd = _get(eng, biggest, "drilldown", "app", "in_memory")
+    return {
+        "chart_callback_rps": _get(chart, "rps"),
+        "chart_callback_p50_ms": _get(chart, "p50_ms"),
+        "chart_callback_p95_ms": _get(chart, "p95_ms"),
+        "trivial_callback_rps": _get(trivial, "rps"),
+        "trivial_callback_p50_ms": _get(trivial, "p50_ms"),
+        "trivial_callback_p95_ms": _get(trivial, "p95_ms"),
+        "chart_vs_trivial_ratio": (round(chart["rps"] / trivial["rps"], 3) if chart and trivial and trivial["rps"]
+                                   else None),
+        "overview_p50_ms": max(overview_p50) if overview_p50 else None,
+        "overview_p95_ms": max(overview_p95) if overview_p95 else None,
+        "drilldown_rows": int(biggest) if biggest else None,
+        "drilldown_10m_p50_ms": _get(app_dd, "p50_ms") if biggest == str(SIZES[-1]) else None,
+        "drilldown_10m_p95_ms": _get(app_dd, "p95_ms") if biggest == str(SIZES[-1]) else None,
+        "drilldown_vs_fastest_engine_ratio": _get(app_dd, "vs_fastest"),
+        "worker_rss_mb_10m": _get(lr, "app_10m", "memory", "worker_rss_mb_max"),
+        "worker_peak_rss_mb_10m": _get(lr, "app_10m", "memory", "worker_peak_rss_mb"),
+        "startup_s_default": _get(lr, "app", "startup_s"),
+        "startup_s_10m": _get(lr, "app_10m", "startup_s"),
+        "errors": lr.get("errors"),
+    }
+
+
+def goals(head: dict) -> list[dict]:
+    ops = {">=": lambda a, b: a >= b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b, "==": lambda a, b: a == b}
+    return [{"goal": name, "key": key, "value": head.get(key), "bound": f"{op} {bound}",
+             "met": None if head.get(key) is None else ops[op](head[key], bound)} for name, key, op, bound in GOALS]
+
+
+def write_json(data: dict, path: Path) -> None:
+    """Whole or not at all (other benchmark scripts merge into the same file)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "w") as f:
+        json.dump(data, f, indent=2, default=str)
+        f.write("\n")
+    os.replace(tmp, path)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small extracts, 5 s load runs, no 10M app run")
+    parser.add_argument("--duration", type=float, default=15, help="seconds per load run (at most 60)")
+    parser.add_argument("--skip", nargs="*", default=[], choices=["others", "engines", "load", "10m"])
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument("--markdown", type=Path, default=MARKDOWN)
+    parser.add_argument("--procfile", type=Path, help="measure this Procfile's web command instead of the repo's")
+    args = parser.parse_args(argv)
+    if args.procfile:
+        os.environ["BENCH_PROCFILE"] = str(args.procfile.resolve())
+    sizes = SIZES[:2] if args.quick else SIZES
+    duration = 5 if args.quick else min(args.duration, 60)
+    OUT.mkdir(exist_ok=True)
+
+    facts = machine()
+    status = run_other_scripts() if "others" not in args.skip else {}
+    mine: dict = {"machine": facts, "other_scripts": status}
+    if "engines" not in args.skip:
+        mine["engines"] = engines.run({n: referrals_extract(n) for n in sizes})
+    if "load" not in args.skip:
+        big = None if args.quick or "10m" in args.skip else data_dir_with(referrals_extract(SIZES[-1]), SIZES[-1])
+        mine["load"] = load.run(duration_s=duration, data_10m=big)
+    facts["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
+    facts["parts_run"] = [p for p in ("others", "engines", "load") if p not in args.skip]
+
+    # Parts skipped this time keep their last results; the machine facts say which parts this run measured.
+    results = json.loads(args.results.read_text()) if args.results.exists() else {}
+    results.update(mine)
+    results["headline"] = headline(results)
+    results["goals"] = goals(results["headline"])
+    results.update(results["headline"])  # the issue's keys at the top level
+    write_json(results, args.results)
+    args.markdown.write_text(render(results))
+    print(json.dumps(results["headline"], indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

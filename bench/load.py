@@ -1,0 +1,268 @@
+"""Load test: the real app and a trivial Dash baseline, each under the Procfile's gunicorn on 127.0.0.1.
+
+1. The baseline (`bench/trivial_app.py`, one callback returning a short string) is started, a headless browser
+   types into its input, and the callback request the browser sent is replayed at each concurrency.
+2. The real app is started with a throwaway cache folder and a browser makes each change a person would (a locality
+   on an outcome page, a service on the therapy page, a locality on the board overview); every callback request
+   those changes sent, and those a page load sent, are kept byte for byte.
+3. The app is started again with an empty cache (so the first replay of each request is a cold one), each request
+   is sent once and checked (200, a Dash callback response), then each scenario is replayed for `duration_s` at
+   each concurrency. Client latency, requests/s, errors and the server's own time (gunicorn's access log, whole
+   milliseconds) are recorded, and the ratio of requests/s to the baseline's at the same concurrency.
+
+"The chart callback" is each request of the outcome-page locality change that returns exactly one chart (one
+dcc.Graph): the card redraw, one SPC chart per request.
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import capture, loadgen, memory, server
+from bench.capture import Change, css_id
+from bench.stats import summarise
+
+CONCURRENCY = (1, 8, 32)
+HEADLINE_CONCURRENCY = 8  # two sync workers are saturated from 2 up; 8 keeps queueing modest
+APP = "app:server"
+TRIVIAL = "bench.trivial_app:server"
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def _filter(name: str) -> str:
+    return css_id({"name": name, "type": "filter"})
+
+
+# name -> (what it is, the change a person makes)
+APP_CHANGES = {
+    # From North to the whole area: most outcome measures are published for the whole area only, so this is the
+    # change that redraws charts (the other way round mostly draws "no data for this locality" notes).
+    "outcome_locality": ("Locality change on an outcome page (/outcome-1, North → whole area): every callback",
+                         Change("/outcome-1?locality=north", _filter("locality"), "area")),
+    "therapy_service": ("Service change on the therapy page (/therapy → Speech and language therapy)",
+                        Change("/therapy", _filter("service"), "slt")),
+    "overview_locality": ("Locality change on the board overview (/ → Central): every callback it sends",
+                          Change("/", _filter("locality"), "central")),
+}
+TRIVIAL_CHANGE = Change("/", css_id("text"), "b", how="type")
+PAGE_GET = "/outcome-1?locality=north"
+
+
+@dataclass
+class Scenario:
+    name: str
+    description: str
+    requests: list[loadgen.Request]
+
+    @property
+    def labels(self) -> list[str]:
+        return [_label(r) for r in self.requests]
+
+
+def _label(r: loadgen.Request) -> str:
+    """GET path, or the callback's output; a pattern-matching output is named by the concrete id it was sent for."""
+    if r.method == "GET":
+        return f"GET {r.path}"
+    body = json.loads(r.body)
+    outputs = body.get("outputs")
+    if isinstance(outputs, dict) and isinstance(outputs.get("id"), dict):
+        output = json.dumps(outputs["id"], sort_keys=True, separators=(",", ":")) + "." + outputs["property"]
+    else:
+        output = body.get("output", "")
+    return "POST " + (output if len(output) <= 90 else output[:87] + "...")
+
+
+def _requests(posts: list[dict]) -> list[loadgen.Request]:
+    return [loadgen.Request("POST", p["url"], p["body"].encode()) for p in posts]
+
+
+# -- sending each request once, and checking it ---------------------------------------------------------------
+
+def check(port: int, requests: list[loadgen.Request], timeout_s: float = 55) -> list[dict]:
+    """Send each request once: status, response size, time, and for callbacks whether Dash answered properly.
+
+    A request that fails (no answer in `timeout_s`, a dropped connection) is recorded as not ok, not raised.
+    """
+    out = []
+    for r in requests:
+        row = {"request": _label(r), "status": None, "ok": False, "bytes": 0, "first_ms": None, "graphs": 0}
+        conn = http.client.HTTPConnection(server.HOST, port, timeout=timeout_s)
+        t0 = time.perf_counter()
+        try:
+            conn.request(r.method, r.path, body=r.body or None,
+                         headers={"Content-Type": r.content_type} if r.method == "POST" else {})
+            resp = conn.getresponse()
+            body = resp.read()
+        except OSError as exc:
+            row["error"] = f"{type(exc).__name__}: {exc}"
+            out.append(row)
+            continue
+        finally:
+            conn.close()
+        ok = resp.status == 200
+        if ok and r.method == "POST":
+            try:
+                ok = "response" in json.loads(body)
+            except ValueError:
+                ok = False
+        row.update(status=resp.status, ok=ok, bytes=len(body), first_ms=round((time.perf_counter() - t0) * 1000, 2),
+                   graphs=body.count(b'"type":"Graph"'))
+        out.append(row)
+    return out
+
+
+# -- server time from gunicorn's access log (Procfile format: ... "METHOD PATH" STATUS BYTES <ms>ms) ----------
+
+_ACCESS = re.compile(rb'"(?:GET|POST) [^"]*" (\d{3}) \S+ (\d+)ms$')
+
+
+def server_times(log: Path, start: int) -> dict:
+    """Summary of the server's own milliseconds for the requests logged after byte offset `start`."""
+    with open(log, "rb") as f:
+        f.seek(start)
+        ms = [float(m.group(2)) for line in f.read().splitlines() if (m := _ACCESS.search(line))]
+    s = summarise(ms)
+    return {"server_requests": len(ms), "server_p50_ms": s["p50_ms"], "server_p95_ms": s["p95_ms"]}
+
+
+def drive(srv: server.Server, scenario: Scenario, *, concurrency=CONCURRENCY, duration_s: float) -> dict:
+    """Replay a scenario at each concurrency; returns {"<c>": loadgen summary + server times}."""
+    runs = {}
+    for c in concurrency:
+        start = srv.log.stat().st_size
+        result = loadgen.run(server.HOST, srv.port, scenario.requests, concurrency=c, duration_s=duration_s)
+        for label, each in zip(scenario.labels, result["by_request"]):
+            each["request"] = label
+        runs[str(c)] = {**result, **server_times(srv.log, start)}
+    return runs
+
+
+# -- the scenarios --------------------------------------------------------------------------------------------
+
+def capture_app(target: str, changes: dict, *, env: dict, log: Path, driver) -> tuple[dict, dict]:
+    """Start `target` and let the browser make each change.
+
+    Returns ({name: (on_load, on_change)}, {name: why its capture failed}): a page that never settles is
+    reported, not allowed to stop the other scenarios.
+    """
+    captured, failed = {}, {}
+    with server.serve(target, log=log, env=env, timeout=900) as srv:
+        base = f"http://{server.HOST}:{srv.port}"
+        for name, (_, change) in changes.items():
+            try:
+                captured[name] = capture.capture(driver, base, change)
+            except Exception as exc:  # noqa: BLE001 - any failure of one page is that scenario's error
+                failed[name] = f"{type(exc).__name__} on {change.path}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    return captured, failed
+
+
+def app_scenarios(captured: dict) -> dict[str, Scenario]:
+    scenarios = {"page_get": Scenario("page_get", f"Plain page GET ({PAGE_GET})",
+                                      [loadgen.Request("GET", PAGE_GET)])}
+    for name, (on_load, on_change) in captured.items():
+        scenarios[name] = Scenario(name, APP_CHANGES[name][0], _requests(on_change))
+    if "overview_locality" in captured:
+        scenarios["overview_load"] = Scenario("overview_load", "Opening the board overview (/): every callback the "
+                                              "page load sends", _requests(captured["overview_locality"][0]))
+    return scenarios
+
+
+def chart_scenario(port: int, outcome: Scenario) -> Scenario:
+    """The requests of the outcome-page change that return exactly one chart."""
+    checks = check(port, outcome.requests)
+    charts = [r for r, c in zip(outcome.requests, checks) if c["graphs"] == 1]
+    if not charts:
+        raise RuntimeError("no callback of the outcome-page locality change returned exactly one chart")
+    return Scenario("chart_callback", "Chart callback: the card redraws of that change, one SPC chart each", charts)
+
+
+def run_trivial(driver, *, duration_s: float, concurrency=CONCURRENCY) -> dict:
+    log = OUT / "logs" / "trivial.log"
+    with server.serve(TRIVIAL, log=log) as srv:
+        _, posts = capture.capture(driver, f"http://{server.HOST}:{srv.port}", TRIVIAL_CHANGE)
+        scenario = Scenario("trivial_callback", "Baseline: a Dash callback returning a short string", _requests(posts))
+        checks = check(srv.port, scenario.requests)
+        return {"description": scenario.description, "startup_s": round(srv.startup_s, 3), "checks": checks,
+                "runs": drive(srv, scenario, concurrency=concurrency, duration_s=duration_s)}
+
+
+def run_app(driver, *, duration_s: float, concurrency=CONCURRENCY, data_dir: Path | None = None,
+            changes: dict | None = None, label: str = "default") -> dict:
+    """Capture on one server, measure on a fresh one (empty cache); memory of its workers at the end."""
+    changes = changes or APP_CHANGES
+    cache_root = Path(tempfile.mkdtemp(prefix=f"bench-cache-{label}-"))
+    env = {"DATA_DIR": str(data_dir)} if data_dir else {}
+    try:
+        captured, failed = capture_app(APP, changes, env={**env, "CACHE_DIR": str(cache_root / "capture")},
+                                       log=OUT / "logs" / f"app-{label}-capture.log", driver=driver)
+        (OUT / f"captured-{label}.json").write_text(json.dumps(captured, indent=1))
+        scenarios = app_scenarios(captured)
+        log = OUT / "logs" / f"app-{label}.log"
+        with server.serve(APP, log=log, env={**env, "CACHE_DIR": str(cache_root / "measure")}, timeout=900) as srv:
+            result = {"data_dir": str(data_dir) if data_dir else "default", "startup_s": round(srv.startup_s, 3),
+                      "workers": len(srv.workers()), "scenarios": {}, "capture_failures": failed}
+            for name, scenario in scenarios.items():
+                result["scenarios"][name] = {"description": scenario.description,
+                                             "checks": check(srv.port, scenario.requests)}
+            if "outcome_locality" in scenarios:
+                chart = chart_scenario(srv.port, scenarios["outcome_locality"])
+                scenarios["chart_callback"] = chart
+                result["scenarios"]["chart_callback"] = {"description": chart.description,
+                                                         "checks": check(srv.port, chart.requests)}
+            for name, scenario in scenarios.items():
+                result["scenarios"][name]["runs"] = drive(srv, scenario, concurrency=concurrency,
+                                                          duration_s=duration_s)
+            result["memory"] = memory.server_memory(srv.proc.pid, srv.workers())
+            result["memory"]["worker_peak_rss_mb"] = max(memory.peak_rss_mb(p) for p in srv.workers())
+        return result
+    finally:
+        shutil.rmtree(cache_root, ignore_errors=True)
+
+
+def with_ratios(app: dict, trivial: dict) -> None:
+    """Each app run's requests/s as a fraction of the baseline's at the same concurrency (in place)."""
+    for s in app["scenarios"].values():
+        for c, run in s["runs"].items():
+            base = trivial["runs"].get(c, {}).get("rps")
+            run["vs_trivial_rps"] = round(run["rps"] / base, 3) if base else None
+
+
+def errors(*results: dict) -> int:
+    """Failed requests in every run, every check that did not get a proper answer, every failed capture."""
+    n = 0
+    for r in results:
+        n += len(r.get("capture_failures", {}))
+        scenarios = r.get("scenarios", {"_": r})
+        for s in scenarios.values():
+            n += sum(run["errors"] for run in s.get("runs", {}).values())
+            n += sum(not c["ok"] for c in s.get("checks", []))
+    return n
+
+
+def run(*, duration_s: float = 15, concurrency=CONCURRENCY, data_10m: Path | None = None,
+        duration_10m_s: float = 10) -> dict:
+    """The whole load test: baseline, app on the default data, and (if given) the app on the 10M extract."""
+    driver = capture.browser()
+    try:
+        trivial = run_trivial(driver, duration_s=duration_s, concurrency=concurrency)
+        app = run_app(driver, duration_s=duration_s, concurrency=concurrency)
+        with_ratios(app, trivial)
+        out = {"duration_s": duration_s, "concurrency": list(concurrency),
+               "headline_concurrency": HEADLINE_CONCURRENCY, "cache": "redis" if os.environ.get("REDIS_URL")
+               else "filesystem", "trivial": trivial, "app": app}
+        if data_10m is not None:
+            big = run_app(driver, duration_s=duration_10m_s, concurrency=(1, 8), data_dir=data_10m,
+                          changes={"therapy_service": APP_CHANGES["therapy_service"]}, label="10m")
+            with_ratios(big, trivial)
+            out["app_10m"] = big
+        out["errors"] = errors(trivial, app, *([out["app_10m"]] if "app_10m" in out else []))
+        return out
+    finally:
+        driver.quit()

@@ -1,0 +1,188 @@
+"""A CI-sized run of the benchmark harness, so it never rots: tiny data, a second or two of load, no timings asserted.
+
+The full run (`make bench`) drives the real app with requests a browser sent; here the engines run on a hand-made
+extract whose answers are worked out below, and the load generator drives the trivial baseline app under the
+Procfile's gunicorn.
+"""
+import json
+import shutil
+import sys
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from bench import engines, load, loadgen, memory, server
+from bench.__main__ import GOALS, goals, headline
+from bench.markdown import render
+from metrics.schemas import THERAPY_REFERRALS
+
+SLT, OT = "Speech and language therapy", "Occupational therapy"
+D = date.fromisoformat
+# (service, referral, first contact, discharge). The last referral date, 2024-06-30, is the as-of date.
+ROWS = [
+    (SLT, "2024-06-30", None, None),          # waiting, 0 days
+    (SLT, "2024-06-20", None, None),          # waiting, 10 days
+    (SLT, "2024-05-01", None, None),          # waiting, 60 days (May 31 + June 29)
+    (SLT, "2024-03-01", "2024-07-15", None),  # seen after the as-of date: waiting, 121 days; seen after 136 days
+    (SLT, "2024-04-01", "2024-05-01", None),  # seen after 30 days: not waiting, seen within 18 weeks
+    (SLT, "2024-01-01", None, "2024-06-01"),  # discharged unseen: not waiting
+    (SLT, "2023-12-01", None, None),          # waiting, 212 days
+    (SLT, "2023-06-01", "2024-06-30", None),  # seen on the as-of date: not waiting (395 days: not within 18 weeks)
+    (SLT, "2023-06-01", None, None),          # waiting, 395 days (2024 is a leap year)
+    (OT, "2024-02-01", None, None),           # another service: not in the SLT drill-down
+]
+# therapy_current_waiters' bands (metrics/derive/therapy.py WEEKS_BANDS): days <= 42, 84, 126, 245, 363, else.
+EXPECTED_DRILLDOWN = pd.DataFrame({
+    "category": ["Up to 6 weeks", "Over 6, up to 12 weeks", "Over 12, up to 18 weeks", "Over 18, up to 35 weeks",
+                 "Over 35, under 52 weeks", "52 weeks or more"],
+    "waiting": [2, 1, 1, 1, 0, 1],
+    "median_weeks": [5 / 7, 60 / 7, 121 / 7, 212 / 7, np.nan, 395 / 7],  # the median of 0 and 10 days is 5
+})
+# (service, month, referred, still waiting on 2024-06-30, first seen within 126 days)
+EXPECTED_MONTHLY = [
+    (OT, "2024-02-01", 1, 1, 0),
+    (SLT, "2023-06-01", 2, 1, 0),
+    (SLT, "2023-12-01", 1, 1, 0),
+    (SLT, "2024-01-01", 1, 0, 0),
+    (SLT, "2024-03-01", 1, 1, 0),
+    (SLT, "2024-04-01", 1, 0, 1),
+    (SLT, "2024-05-01", 1, 1, 0),
+    (SLT, "2024-06-01", 2, 2, 0),
+]
+
+
+@pytest.fixture(scope="module")
+def extract(tmp_path_factory):
+    n = len(ROWS)
+    table = pa.table({
+        "referral_id": [f"R{i}" for i in range(n)],
+        "service": [r[0] for r in ROWS],
+        "locality": ["North"] * n,
+        "referral_date": [D(r[1]) for r in ROWS],
+        "first_contact_date": [D(r[2]) if r[2] else None for r in ROWS],
+        "discharge_date": [D(r[3]) if r[3] else None for r in ROWS],
+        "age_band": ["5-10"] * n,
+        "sen_status": ["none"] * n,
+        "first_language_english": [True] * n,
+        "did_not_attend_count": [0] * n,
+    }, schema=THERAPY_REFERRALS)
+    path = tmp_path_factory.mktemp("extract") / "therapy_referrals.parquet"
+    pq.write_table(table, path)
+    return path
+
+
+def test_engines_agree_with_the_worked_example(extract):
+    as_of, service = engines.query_point(extract)
+    assert (as_of, service) == (D("2024-06-30"), SLT)
+    monthly = pd.DataFrame(EXPECTED_MONTHLY, columns=engines.MONTHLY_COLUMNS)
+    monthly["month"] = pd.to_datetime(monthly["month"]).astype("datetime64[s]")
+    for fn in (engines.polars_monthly, engines.pandas_monthly):
+        pd.testing.assert_frame_equal(fn(extract, as_of, service), monthly, check_dtype=False)
+    for fn in (engines.polars_drilldown, engines.pandas_drilldown):
+        pd.testing.assert_frame_equal(fn(extract, as_of, service), EXPECTED_DRILLDOWN)
+    app = engines.app_drilldown(engines.store_frame(extract), as_of, service)
+    pd.testing.assert_frame_equal(app, EXPECTED_DRILLDOWN)
+
+
+def test_engine_run_reports_every_engine_and_the_app(extract):
+    pytest.importorskip("duckdb")
+    result = engines.run({len(ROWS): extract}, repeat={len(ROWS): 2})[str(len(ROWS))]
+    for query in ("monthly", "drilldown"):
+        assert set(result[query]["engines"]) == {"polars", "duckdb", "pandas"}
+        assert result[query]["answers_identical"] is True
+        assert min(t["vs_fastest"] for t in result[query]["engines"].values()) == 1.0
+    assert set(result["drilldown"]["app"]) == {"in_memory", "scan_parquet", "frame_mb"}
+
+
+def test_a_wrong_answer_is_not_the_same_answer():
+    wrong = EXPECTED_DRILLDOWN.assign(waiting=[2, 1, 1, 1, 0, 2])
+    assert engines.same_answer(EXPECTED_DRILLDOWN, EXPECTED_DRILLDOWN.copy())
+    assert not engines.same_answer(EXPECTED_DRILLDOWN, wrong)
+
+
+def test_procfile_command_binds_loopback_with_the_procfiles_workers():
+    words = server.procfile_command("bench.trivial_app:server", 18050, env={"WEB_CONCURRENCY": "3"})
+    assert words[:3] == [sys.executable, "-m", "gunicorn"]
+    assert "bench.trivial_app:server" in words and "app:server" not in words
+    assert words[words.index("--bind") + 1] == "127.0.0.1:18050"
+    assert words[words.index("--workers") + 1] == "3"
+    assert server.procfile_workers(env={}) == 2  # the Procfile's default (${WEB_CONCURRENCY:-2})
+
+
+def test_a_candidate_procfile_can_be_measured(tmp_path):
+    candidate = tmp_path / "Procfile"
+    candidate.write_text("web: gunicorn app:server --bind 0.0.0.0:${PORT:-8050} --workers 4 --timeout 90\n")
+    words = server.procfile_command("app:server", 18051, env={"BENCH_PROCFILE": str(candidate)})
+    assert words[3:] == ["app:server", "--bind", "127.0.0.1:18051", "--workers", "4", "--timeout", "90"]
+
+
+def test_server_times_read_gunicorns_access_log(tmp_path):
+    log = tmp_path / "access.log"
+    log.write_bytes(b'[23/Nov/2026:07:19:18 +0000] "GET /" 200 61 9ms\n'
+                    b'[23/Nov/2026:07:19:18 +0000] "POST /_dash-update-component" 200 61 1ms\n'
+                    b'[2026-11-23 07:19:38 +0000] [12627] [INFO] Worker exiting (pid: 12627)\n'
+                    b'[23/Nov/2026:07:19:19 +0000] "POST /_dash-update-component" 500 61 3ms\n')
+    assert load.server_times(log, 0) == {"server_requests": 3, "server_p50_ms": 3.0, "server_p95_ms": 8.4}
+    start = len(log.read_bytes().split(b"\n", 1)[0]) + 1  # only what was logged after the first line
+    assert load.server_times(log, start)["server_requests"] == 2
+
+
+# The body a browser sends when the trivial app's input becomes "ab" (captured with bench/capture.py).
+TRIVIAL_BODY = {"output": "echo.children", "outputs": {"id": "echo", "property": "children"},
+                "inputs": [{"id": "text", "property": "value", "value": "ab"}], "changedPropIds": ["text.value"]}
+
+
+def test_load_harness_on_the_trivial_app(tmp_path):
+    scenario = load.Scenario("trivial_callback", "baseline",
+                             [loadgen.post_json("/_dash-update-component", TRIVIAL_BODY), loadgen.Request("GET", "/")])
+    with server.serve(load.TRIVIAL, log=tmp_path / "trivial.log") as srv:
+        checks = load.check(srv.port, scenario.requests)
+        runs = load.drive(srv, scenario, concurrency=(1, 2), duration_s=0.5)
+        mem = memory.server_memory(srv.proc.pid, srv.workers())
+    assert [c["ok"] for c in checks] == [True, True]
+    assert checks[0]["request"] == "POST echo.children"
+    for c in ("1", "2"):
+        run = runs[c]
+        assert run["errors"] == 0 and run["requests"] > 0
+        assert run["server_requests"] >= run["requests"]
+        assert [r["request"] for r in run["by_request"]] == ["POST echo.children", "GET /"]
+    assert len(mem["workers"]) == 2 and mem["worker_rss_mb_max"] > 0
+
+    trivial = {"runs": runs, "checks": checks}
+    results = {"load": {"headline_concurrency": 2, "trivial": trivial, "errors": load.errors(trivial)}}
+    head = headline(results)
+    assert {key for _, key, _, _ in GOALS} <= set(head)
+    assert head["trivial_callback_rps"] == runs["2"]["rps"] and head["errors"] == 0
+    assert head["chart_callback_rps"] is None  # not run here: reported as missing, never invented
+    text = render({**results, "goals": goals(head)})
+    assert "## Goals (issue 5)" in text and "not run" in text
+
+
+def test_loadgen_counts_http_errors(tmp_path):
+    bad = loadgen.Request("POST", "/_dash-update-component", b"not json")  # Dash answers 400
+    with server.serve(load.TRIVIAL, log=tmp_path / "trivial.log") as srv:
+        result = loadgen.run(server.HOST, srv.port, [bad], concurrency=1, duration_s=0.3, max_requests=5)
+    assert result["requests"] == 5 and result["errors"] == 5 and result["error_kinds"] == {"HTTP 400": 5}
+
+
+@pytest.mark.skipif(not (shutil.which("chromium") and shutil.which("chromedriver")),
+                    reason="Chromium and chromedriver are needed to capture what a browser sends")
+def test_capture_records_what_the_browser_sends(tmp_path):
+    from bench import capture
+
+    with server.serve(load.TRIVIAL, log=tmp_path / "trivial.log") as srv:
+        driver = capture.browser()
+        try:
+            on_load, on_change = capture.capture(driver, f"http://{server.HOST}:{srv.port}", load.TRIVIAL_CHANGE)
+        finally:
+            driver.quit()
+    assert [json.loads(p["body"])["inputs"][0]["value"] for p in on_load] == ["a"]
+    (change,) = on_change
+    assert change["url"].startswith("/_dash-update-component")
+    body = json.loads(change["body"])
+    assert body["inputs"] == [{"id": "text", "property": "value", "value": "ab"}]
+    assert body["changedPropIds"] == ["text.value"]
