@@ -1,0 +1,158 @@
+"""Which audience this process serves, and what that audience may see.
+
+`APP_EDITION=board` (the default when unset) serves the partnership board everything. `APP_EDITION=public` serves
+families: area and locality aggregates of the metrics the catalogue marks `public = true`, after disclosure
+control, with no record-level drill-downs and no validation detail. The variable is read once, at import. It
+fails closed: any value other than exactly `board` (a typo, a different case, an empty string) gives the public
+edition, and a log line says so, because showing board data to the public is the failure that matters.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from metrics import disclosure
+from metrics.catalogue import Catalogue
+from metrics.store import with_values
+from metrics.trends import direction_word
+
+log = logging.getLogger(__name__)
+
+BOARD, PUBLIC = "board", "public"
+EDITIONS = (BOARD, PUBLIC)
+ENV_VAR = "APP_EDITION"
+
+# Paths the public edition serves: an allowlist, so a page added later is board-only until someone decides
+# otherwise. Not served: /data (the loader's validation report names files and rows of record-level extracts)
+# and /report (the board's quarterly report, with its recommendations).
+PUBLIC_PATHS = frozenset({"/", "/outcome-1", "/outcome-2", "/outcome-3", "/outcome-4", "/therapy", "/ehcp",
+                          "/accessibility"})
+# Breakdown dimensions that describe services, not children: safe as aggregates. The others (first language,
+# SEN status) are record-level drill-downs into children's characteristics and stay with the board.
+PUBLIC_BREAKDOWNS = frozenset({"none", "service", "agency", "review_outcome", "phase_transfer", "cohort"})
+
+
+def read_edition(environ: Mapping[str, str] | None = None) -> str:
+    """The edition named by APP_EDITION: `board` when unset or exactly "board", otherwise `public`."""
+    raw = (os.environ if environ is None else environ).get(ENV_VAR)
+    if raw is None or raw == BOARD:
+        edition = BOARD
+    else:
+        if raw != PUBLIC:
+            log.warning("%s=%.40r is neither 'board' nor 'public': serving the public edition (fail closed)",
+                        ENV_VAR, raw)
+        edition = PUBLIC
+    log.info("Serving the %s edition", edition)
+    return edition
+
+
+APP_EDITION = read_edition()
+
+
+def serves_path(edition: str, path: str) -> bool:
+    """Whether the edition has a page at `path` (the board edition has every page)."""
+    return edition == BOARD or path in PUBLIC_PATHS
+
+
+def serves_metric(edition: str, metric) -> bool:
+    """The board sees every metric; the public only those the catalogue marks `public = true`."""
+    return edition == BOARD or metric.public is True
+
+
+def serves_breakdown(edition: str, metric, breakdown: str) -> bool:
+    """`All` for any metric the edition serves; other breakdown values only where they describe services."""
+    if not serves_metric(edition, metric):
+        return False
+    return edition == BOARD or breakdown == "All" or metric.breakdown in PUBLIC_BREAKDOWNS
+
+
+def serves_records(edition: str) -> bool:
+    """Record-level drill-downs (waiters by band, missed appointments by group, casework funnels): board only."""
+    return edition == BOARD
+
+
+# -- the public store -----------------------------------------------------------------------------------------
+
+def get_store(edition: str | None = None):
+    """The store this edition draws from: the loaded store for the board, its public copy for the public.
+
+    Pages, components and downloads take their data from here, never from `metrics.store.get_store` directly,
+    so nothing in a public process can reach board-only data.
+    """
+    from metrics.store import get_store as loaded_store  # the loader and its inputs, imported when first needed
+
+    store = loaded_store()
+    return store if (edition or APP_EDITION) == BOARD else public_store(store)
+
+
+_lock = threading.Lock()
+_published: dict[str, object] = {}  # store version -> its public copy (one entry: the current data version)
+
+
+def public_store(store, thresholds: disclosure.Thresholds | None = None):
+    """A copy of `store` fit for the public: only public metrics and breakdowns, disclosure control applied
+    before any chart is computed, no record-level tables, no validation detail. Kept per data version.
+    """
+    with _lock:
+        cached = _published.get(store.version)
+        if cached is None:
+            cached = _publish(store, thresholds or disclosure.load_thresholds())
+            _published.clear()
+            _published[store.version] = cached
+        return cached
+
+
+def _publish(store, thresholds: disclosure.Thresholds):
+    metrics = tuple(m for m in store.catalogue.metrics if serves_metric(PUBLIC, m))
+    by_id = {m.id: m for m in metrics}
+    v = store.values
+    keep = [m in by_id and (b == "All" or serves_breakdown(PUBLIC, by_id[m], b))
+            for m, b in zip(v["metric_id"], v["breakdown"])]
+    values = disclosure.suppress(v[keep].reset_index(drop=True), {m.id: m.unit for m in metrics},
+                                 area=store.area.name, localities=store.area.localities, thresholds=thresholds)
+    inputs = {name: {k: x for k, x in info.items() if k != "reason"} |
+              {"reason": "" if info.get("available") else "Not available at the moment."}
+              for name, info in store.inputs.items()}
+    return with_values(
+        store, values, version=f"{store.version}-public", records={}, problems=[], inputs=inputs,
+        catalogue=Catalogue(metrics, store.catalogue.pages, store.catalogue.services),
+        unavailable={k: why for k, why in store.unavailable.items() if k in by_id})
+
+
+# -- family wording -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PublicWording:
+    """What the public edition says about one metric's latest position: words always come with the icon."""
+    icon: str  # better | worse | same | higher | lower | unknown: the picture, drawn by components
+    label: str  # the icon's words, shown beside it
+    sentence: str  # the catalogue's plain-English sentence for this direction
+
+
+WORDINGS = {  # direction word (metrics.trends.direction_word) -> (icon, label, public_text field)
+    "improving": ("better", "Getting better", "improving"),
+    "worsening": ("worse", "Getting worse", "worsening"),
+    "no significant change": ("same", "No clear change", "no_change"),
+    # A neutral measure: the catalogue's `improving` sentence words a rise, `worsening` a fall.
+    "higher than usual": ("higher", "Higher than usual", "improving"),
+    "lower than usual": ("lower", "Lower than usual", "worsening"),
+}
+NOT_ENOUGH = PublicWording("unknown", "Not enough information yet",
+                           "There is not enough information yet to say whether this is changing.")
+
+
+def public_wording(metric, direction: str | None) -> PublicWording:
+    """The family wording for a direction word (None when there is no SPC result to read one from)."""
+    if direction is None:
+        return NOT_ENOUGH
+    icon, label, field = WORDINGS[direction]
+    return PublicWording(icon, label, getattr(metric.public_text, field))
+
+
+def wording_for(metric, analysis) -> PublicWording:
+    """The family wording for an analysis: its SPC result's direction, or 'not enough information yet'."""
+    return public_wording(metric, None if analysis.spc is None else direction_word(analysis.spc))

@@ -1,0 +1,208 @@
+"""components.security on a tiny Dash app through Flask's test client: headers, hostile callback bodies, no
+tracebacks, the page allowlist, the auth-proxy header gate and request logs without personal data."""
+import base64
+import hashlib
+import json
+import logging
+import re
+
+import dash
+import pytest
+from dash import Input, Output, State, dcc, html
+from dash.exceptions import PreventUpdate
+
+from components.security import MAX_BODY_BYTES, check_callback_body, csp_header, harden
+
+CALLBACK = "/_dash-update-component"
+
+
+def make_app(**harden_kwargs):
+    app = dash.Dash(__name__)
+    app.layout = html.Div([dcc.Input(id="i", value="a"), html.Div(id="o"), html.Div(id="boom"),
+                           html.Div(id="quiet"), html.Div(id="c")])
+
+    @app.callback(Output("o", "children"), Input("i", "value"), State("i", "id"))
+    def echo(value, _id):
+        return f"got {value}"
+
+    @app.callback(Output("boom", "children"), Input("i", "value"))
+    def boom(value):
+        raise RuntimeError("secret internals /srv/app/pages/therapy.py line 12")
+
+    @app.callback(Output("quiet", "children"), Input("i", "value"))
+    def quiet(value):
+        raise PreventUpdate
+
+    app.clientside_callback("function(v) { return v; }", Output("c", "title"), Input("i", "value"))
+    harden(app.server, dash_app=app, **harden_kwargs)
+    return app
+
+
+def body(output="o.children", inputs=None, state=None, **extra):
+    b = {"output": output, "outputs": {"id": output.split(".")[0], "property": output.split(".")[1]},
+         "inputs": inputs if inputs is not None else [{"id": "i", "property": "value", "value": "x"}],
+         "state": state if state is not None else [{"id": "i", "property": "id", "value": "i"}],
+         "changedPropIds": ["i.value"]}
+    b.update(extra)
+    return b
+
+
+@pytest.fixture(scope="module")
+def client():
+    return make_app().server.test_client()
+
+
+def post(client, payload, content_type="application/json"):
+    data = payload if isinstance(payload, (bytes, str)) else json.dumps(payload)
+    return client.post(CALLBACK, data=data, content_type=content_type)
+
+
+def test_valid_callback_still_works(client):
+    r = post(client, body())
+    assert r.status_code == 200
+    assert r.get_json()["response"]["o"]["children"] == "got x"
+
+
+def test_prevent_update_still_204(client):
+    assert post(client, body("quiet.children", state=[])).status_code == 204
+
+
+HOSTILE = [
+    ("invalid JSON", b"{not json"),
+    ("empty body", b""),
+    ("null", b"null"),
+    ("a list", b"[]"),
+    ("a string", b'"<script>alert(1)</script>"'),
+    ("empty object", b"{}"),
+    ("output not a string", {"output": 5, "outputs": {}, "inputs": []}),
+    ("unknown output", body("zzz.children")),
+    ("clientside-only output", body("c.title")),
+    ("inputs not a list", body(inputs={"id": "i"})),
+    ("input without property", body(inputs=[{"id": "i", "value": "x"}])),
+    ("too few inputs", body(inputs=[])),
+    ("too many inputs", body(inputs=[{"id": "i", "property": "value", "value": "x"}] * 2)),
+    ("input for another component", body(inputs=[{"id": "o", "property": "children", "value": "x"}])),
+    ("state missing", body(state=[])),
+    ("changedPropIds not strings", body(changedPropIds=[{"$ne": 1}])),
+    ("outputs missing", {k: v for k, v in body().items() if k != "outputs"}),
+    ("outputs wrong shape", body(outputs="o.children")),
+    ("deeply nested", b"[" * 100_000 + b"]" * 100_000),
+    ("SQL-ish output", body("o.children'; DROP TABLE referrals; --")),
+]
+
+
+@pytest.mark.parametrize("name, payload", HOSTILE, ids=[h[0] for h in HOSTILE])
+def test_hostile_callback_bodies_get_400_without_echo(client, name, payload):
+    r = post(client, payload)
+    assert r.status_code == 400, name
+    text = r.get_data(as_text=True)
+    assert "Traceback" not in text and "<script>" not in text and "DROP TABLE" not in text
+    assert r.mimetype == "text/html" and "Bad request" in text
+
+
+def test_json_with_wrong_content_type_refused(client):
+    assert post(client, json.dumps(body()), content_type="text/plain").status_code == 400
+
+
+def test_huge_body_refused_with_413(client):
+    huge = body(inputs=[{"id": "i", "property": "value", "value": "x" * (MAX_BODY_BYTES + 1)}])
+    r = post(client, huge)
+    assert r.status_code == 413 and "Traceback" not in r.get_data(as_text=True)
+
+
+def test_callback_error_is_plain_500_logged_not_shown(client, caplog):
+    with caplog.at_level(logging.ERROR, logger="send.errors"):
+        r = post(client, body("boom.children", state=[]))
+    assert r.status_code == 500
+    text = r.get_data(as_text=True)
+    assert "Something went wrong" in text
+    assert "secret internals" not in text and "Traceback" not in text and "RuntimeError" not in text
+    assert "secret internals" in caplog.text  # the detail goes to the server log
+
+
+# -- headers -----------------------------------------------------------------------------------------------------
+
+def test_security_headers_on_every_response(client):
+    for r in (client.get("/"), client.get("/_dash-layout"), post(client, b"nope")):
+        assert r.headers["X-Content-Type-Options"] == "nosniff"
+        assert r.headers["Referrer-Policy"] == "no-referrer"
+        assert r.headers["X-Frame-Options"] == "DENY"
+        assert "camera=()" in r.headers["Permissions-Policy"]
+        csp = r.headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
+
+
+def test_csp_allows_exactly_dashs_inline_scripts(client):
+    r = client.get("/")
+    html_text = re.sub(r"<!--.*?-->", "", r.get_data(as_text=True), flags=re.S)  # IE-only script: a comment
+    policy = dict(d.strip().split(" ", 1) for d in r.headers["Content-Security-Policy"].split(";"))
+    script_src = policy["script-src"].split()
+    assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
+    # Every executable inline script in the page (the renderer, the clientside callback) has its hash listed;
+    # JSON data blocks are not scripts to the browser and need none.
+    inline = [m.group(2) for m in re.finditer(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", html_text, re.S)
+              if "application/json" not in m.group(1)]
+    assert len(inline) >= 2
+    for script in inline:
+        digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in script_src
+
+
+def test_csp_header_without_app_has_no_hashes():
+    assert "script-src 'self';" in csp_header()
+
+
+# -- page allowlist, auth gate ---------------------------------------------------------------------------------
+
+def test_page_allowlist_404s_everything_else():
+    app = make_app(pages=["/", "/therapy"], open_prefixes=["download/"])
+    app.server.add_url_rule("/download/<name>.csv", "csv", lambda name: "a,b\n")
+    c = app.server.test_client()
+    assert c.get("/download/waits.csv").status_code == 200
+    assert c.get("/").status_code == 200
+    assert c.get("/therapy").status_code == 200
+    assert c.get("/therapy/").status_code == 200
+    assert c.get("/_dash-layout").status_code == 200
+    assert c.get("/_dash-dependencies").status_code == 200
+    for path in ("/report", "/data", "/therapy-drilldown", "/%3Cscript%3E"):
+        r = c.get(path)
+        assert r.status_code == 404 and "Page not found" in r.get_data(as_text=True)
+        assert "script" not in r.get_data(as_text=True).lower().replace("<script", "")  # no echo
+
+
+def test_auth_header_gate():
+    c = make_app(auth_header="X-Forwarded-User").server.test_client()
+    assert c.get("/").status_code == 401
+    assert c.get("/", headers={"X-Forwarded-User": "  "}).status_code == 401
+    assert c.get("/_dash-layout").status_code == 401
+    assert post(c, body()).status_code == 401
+    assert c.get("/", headers={"X-Forwarded-User": "a.member@blackpool.gov.uk"}).status_code == 200
+    r = c.post(CALLBACK, data=json.dumps(body()), content_type="application/json",
+               headers={"X-Forwarded-User": "a.member@blackpool.gov.uk"})
+    assert r.status_code == 200
+
+
+@pytest.mark.parametrize("bad", ["X Forwarded User", "X-User\r\nSet-Cookie: a=b", ""])
+def test_auth_header_name_checked(bad):
+    with pytest.raises(ValueError, match="not a valid HTTP header name"):
+        make_app(auth_header=bad)
+
+
+# -- logging -----------------------------------------------------------------------------------------------------
+
+def test_request_log_has_no_query_string_ip_or_user(caplog):
+    c = make_app(auth_header="X-Forwarded-User").server.test_client()
+    with caplog.at_level(logging.INFO, logger="send.requests"):
+        c.get("/?locality=<script>x</script>&name=Jane+Doe", headers={"X-Forwarded-User": "jane.doe"},
+              environ_base={"REMOTE_ADDR": "203.0.113.9"})
+        c.get("/evil%0Aforged-line")
+    lines = [r.getMessage() for r in caplog.records if r.name == "send.requests"]
+    assert re.fullmatch(r"GET / 200 \d+ms", lines[0])
+    assert not any(s in caplog.text for s in ("locality", "Jane", "jane.doe", "203.0.113.9", "<script>"))
+    assert all("\n" not in line for line in lines)  # a forged newline cannot start a fake log line
+    assert logging.getLogger("werkzeug").level == logging.WARNING
+
+
+def test_check_callback_body_without_map_checks_shape_only():
+    assert check_callback_body(body("anything.children"), None) is None
+    assert check_callback_body({"output": "x"}, None) == "outputs missing"
