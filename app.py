@@ -12,8 +12,9 @@ import dash
 from components import cache as response_cache
 from components import downloads, shell
 from metrics import summary
-from metrics.edition import get_store
+from metrics.edition import APP_EDITION, get_store
 
+EDITION = APP_EDITION  # board | public, from APP_EDITION (anything but exactly "board" is public: fail closed)
 store = get_store()
 for _area in store.areas:  # the board overview's rows for every locality, computed once (issue 5: < 100 ms)
     summary.overview(store, _area)

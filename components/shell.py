@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 
 import dash
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
-from flask import request
+from flask import Response, request
 
 from metrics.edition import APP_EDITION, serves_path
 
@@ -65,17 +65,30 @@ def served_paths() -> set[str]:
     return {p["path"] for p in dash.page_registry.values() if serves_path(APP_EDITION, p["path"])}
 
 
+NOT_FOUND_PAGE = """<!DOCTYPE html>
+<html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Page not found – SEND outcomes dashboard</title>
+<link rel="stylesheet" href="/assets/vendor/bootstrap.min.css"></head>
+<body><main class="container py-4"><h1>Page not found</h1>
+<p>There is no page at this address. <a href="/">Go to the board overview</a>.</p></main></body></html>"""
+
+
 def not_found_status(server) -> None:
-    """Answer 404 for an address that is no page of this edition (Dash would serve its page shell with 200; the
-    router then says "Page not found" in the page too). Board-only pages are thereby 404 in the public edition."""
+    """Answer 404 with a plain "Page not found" page for any address that is no page of this edition (Dash would
+    serve its page shell with 200 for any path), and for downloads that do not exist. Board-only pages are thereby
+    404 in the public edition."""
     internal = ("/_dash-", "/_reload-hash", "/_favicon", "/assets/", "/download/")
 
     @server.after_request
     def status(response):
         if (request.method == "GET" and response.status_code == 200 and response.mimetype == "text/html"
                 and not request.path.startswith(internal) and request.path not in served_paths()):
-            response.status_code = 404
+            return Response(NOT_FOUND_PAGE, status=404, mimetype="text/html")
         return response
+
+    @server.errorhandler(404)
+    def not_found_page(_error):
+        return Response(NOT_FOUND_PAGE, status=404, mimetype="text/html")
 
 
 def _query(search: str | None) -> dict:
