@@ -18,7 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from metrics import benchmarking
 from metrics import format as fmt
+from metrics.ingest import log as ingest_log
 from metrics.analysis import Analysis, latest, scale
 from metrics.area import ENGLAND, SN_AVERAGE
 from metrics.narrative import period_type
@@ -282,3 +284,61 @@ def synthetic_metrics(store) -> dict[str, bool]:
     local = values[values["area"].isin(store.areas)]
     flags = local.groupby("metric_id")["synthetic"].any().to_dict() if len(local) else {}
     return {m.id: bool(flags.get(m.id, False)) for m in store.catalogue.metrics}
+
+
+# -- statistical neighbours and published files ----------------------------------------------------------------
+
+_ranks: OrderedDict = OrderedDict()
+
+
+def neighbour_ranks(store) -> dict:
+    """metric_id -> the area's latest `benchmarking.Rank` among its statistical neighbours (comparator metrics
+    with a shared published period only). Computed once per data version: each rank scans the long table."""
+    with _lock:
+        if store.version in _ranks:
+            return _ranks[store.version]
+    values = store.values
+    ranks = {}
+    for m in store.catalogue.metrics:
+        if m.comparators:
+            r = benchmarking.neighbour_rank(values, m.id, store.area, improvement=m.improvement)
+            if r is not None:
+                ranks[m.id] = r
+    with _lock:
+        _ranks[store.version] = ranks
+        while len(_ranks) > 4:
+            _ranks.popitem(last=False)
+    return ranks
+
+
+def rank_words(rank, metric) -> str:
+    """'3rd of 11 statistical-neighbour areas in 2024/25 (1st = lowest)'."""
+    def ordinal(n: int) -> str:
+        return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+    best = f" (1st = {rank.best_is})" if rank.best_is else " (1st = highest)"
+    return (f"Ranked {ordinal(rank.rank)} of {rank.n} with its statistical neighbours in "
+            f"{fmt.period(rank.period_start, rank.period_type)}{best}")
+
+
+@dataclass(frozen=True)
+class IngestedFile:
+    file: str
+    source: str
+    release: str
+    sha256: str
+    periods: str  # first to last period covered
+    rows_written: int
+    warnings: int
+    loaded_at: str
+
+
+def ingested_files(store) -> list[IngestedFile]:
+    """The published files loaded into this data folder (latest ingest of each), for the data page."""
+    rows = []
+    for e in ingest_log.latest_by_file(store.data_dir):
+        periods = e.get("periods") or []
+        rows.append(IngestedFile(
+            e["file"], e.get("source", ""), e.get("release") or "", e.get("sha256", "")[:12],
+            f"{min(periods)} to {max(periods)}" if periods else "", int(e.get("rows_written", 0)),
+            len(e.get("warnings") or []), str(e.get("loaded_at", ""))[:16].replace("T", " ")))
+    return rows

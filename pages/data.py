@@ -38,6 +38,8 @@ def build(state, store, vocab):
         html.Div(_catalogue_table(store, ""), id="catalogue-table"),
         html.H2("Inputs", className="h4 mt-4"),
         _inputs_table(store),
+        html.H2("Published files loaded", className="h4 mt-4"),
+        _ingested_table(store),
         html.H2("Validation report", className="h4 mt-4"),
         _problems(store),
         html.H2("Measures not available", className="h4 mt-4"),
@@ -105,6 +107,21 @@ def _inputs_table(store):
         html.Thead(html.Tr([html.Th(h, scope="col") for h in head])), html.Tbody(body),
     ], className="table table-sm bg-white"), className="table-responsive", tabIndex="0", role="region",
         **{"aria-label": "Inputs"})
+
+
+def _ingested_table(store):
+    rows = summary.ingested_files(store)
+    if not rows:
+        return html.P("No published files have been loaded (python -m metrics.ingest FILE loads one).")
+    head = ("File", "Source and release", "Periods covered", "Rows written", "Warnings", "Loaded (UTC)", "SHA-256")
+    body = [html.Tr([html.Th(r.file, scope="row", className="small"), html.Td([r.source, html.Br(),
+                     html.Span(r.release, className="small")]), html.Td(r.periods), html.Td(f"{r.rows_written:,}"),
+                     html.Td(str(r.warnings)), html.Td(r.loaded_at), html.Td(html.Code(r.sha256))]) for r in rows]
+    return html.Div(html.Table([
+        html.Caption("Each published file ingested: where it came from, what it covers, and its checksum"),
+        html.Thead(html.Tr([html.Th(h, scope="col") for h in head])), html.Tbody(body),
+    ], className="table table-sm bg-white"), className="table-responsive", tabIndex="0", role="region",
+        **{"aria-label": "Published files loaded"})
 
 
 def _problems(store):

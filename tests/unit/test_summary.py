@@ -212,3 +212,21 @@ def test_inputs_rows_report_coverage_and_missing_inputs(store):
     assert (mv.first, mv.last) == ("2022-01-01", "2024-01-01")
     assert not by_name["therapy_referrals"].available and by_name["therapy_referrals"].rows == 0
     assert summary.synthetic_metrics(store) == {"pct_on_time": False, "complaints": True, "waiting": False}
+
+
+def test_neighbour_ranks_and_ingested_files_on_the_default_data():
+    from metrics import benchmarking, summary
+    from metrics.store import build_store
+
+    store = build_store(precompute=False)
+    ranks = summary.neighbour_ranks(store)
+    metric = store.catalogue.get("ehcp_20wk_excl")
+    expected = benchmarking.neighbour_rank(store.values, metric.id, store.area, improvement=metric.improvement)
+    assert ranks[metric.id] == expected and 1 <= expected.rank <= expected.n <= 11
+    assert set(ranks) <= {m.id for m in store.catalogue.metrics if m.comparators}
+    words = summary.rank_words(expected, metric)
+    assert words.startswith(f"Ranked {expected.rank}") and f"of {expected.n}" in words
+    files = summary.ingested_files(store)
+    assert {f.file for f in files} >= {"lait_send_indicators_blackpool_sn_england.csv",
+                                       "ees_ehcp_2025_timeliness_20_week.csv"}
+    assert all(len(f.sha256) == 12 and f.rows_written >= 0 for f in files)
