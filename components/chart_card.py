@@ -68,7 +68,7 @@ def download_href(metric_id: str, state: urlstate.State, breakdown: str = "All")
 
 def chart_card(analysis: Analysis, metric, *, state: urlstate.State, events=(), comparators=None,
                heading_level: int = 3, empty_note: str | None = None, spec: str | None = None,
-               rank: str | None = None) -> list:
+               benchmark=None) -> list:
     """The card's contents for one analysis (the slot around it stays put while callbacks redraw these).
 
     `spec` is the slot's breakdown spec (default: the analysis' own breakdown), which names the card's ids.
@@ -105,8 +105,10 @@ def chart_card(analysis: Analysis, metric, *, state: urlstate.State, events=(), 
     else:
         figure = spc_figure(analysis, metric, _chart_events(events), comparators)
         caption = [html.P(" ".join(sentences), className="mb-1")]
-        if rank:
-            caption.append(html.P(rank + ".", className="mb-1 neighbour-rank"))
+        if benchmark is not None and benchmark.rank is not None:
+            caption.append(html.P(summary.rank_words(benchmark.rank, metric) + ".", className="mb-1 neighbour-rank"))
+        if benchmark is not None:
+            caption.append(neighbour_table(benchmark.table, metric))
         shown = _events_shown(events, figure)
         if shown:
             caption.append(html.Ol([html.Li(f"{fmt.period(e.date, 'month')}: {e.title}"
@@ -199,12 +201,29 @@ def _card(metric_id: str, page: str, locality: str, start: str | None, end: str 
             and store.breakdowns(metric_id, store.area.name):
         empty_note = (f"No figures for {area}: this measure is published for {store.area.name} as a whole, not "
                       f"for each locality. Choose {store.area.name} (whole area) in the Locality filter to see it.")
-    rank = summary.neighbour_ranks(store).get(metric_id) if area == store.area.name and breakdown == "All" else None
+    bench = summary.benchmarks(store).get(metric_id) if area == store.area.name and breakdown == "All" else None
     return chart_card(analysis, metric, state=state, events=events,
                       comparators=summary.comparator_series(store, metric, start_date, end_date)
                       if breakdown == "All" else None,
                       heading_level=heading_level, empty_note=empty_note, spec=spec,
-                      rank=summary.rank_words(rank, metric) if rank else None)
+                      benchmark=bench)
+
+
+def neighbour_table(table: pd.DataFrame, metric) -> html.Details:
+    """The area and each statistical neighbour: latest published value and direction of travel (issue 7)."""
+    rows = []
+    for r in table.itertuples():
+        when = fmt.period(r.period_start, r.period_type) if r.period_type else ""
+        travel = r.direction if isinstance(r.direction, str) else r.note
+        rows.append(html.Tr([html.Th(r.area, scope="row"), html.Td(fmt.value(r.value, metric.unit)),
+                             html.Td(when), html.Td(travel)]))
+    return html.Details([
+        html.Summary("Compare with statistical neighbours"),
+        html.Table([html.Caption(f"{metric.title}: the area and its statistical neighbours, latest published"),
+                    html.Thead(html.Tr([html.Th(h, scope="col") for h in
+                                        ("Area", "Latest", "Period", "Since the period before")])),
+                    html.Tbody(rows)], className="table table-sm small mb-0"),
+    ], className="neighbours small")
 
 
 def _service_names(store) -> set:

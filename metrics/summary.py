@@ -288,27 +288,34 @@ def synthetic_metrics(store) -> dict[str, bool]:
 
 # -- statistical neighbours and published files ----------------------------------------------------------------
 
-_ranks: OrderedDict = OrderedDict()
+_benchmarks: OrderedDict = OrderedDict()
 
 
-def neighbour_ranks(store) -> dict:
-    """metric_id -> the area's latest `benchmarking.Rank` among its statistical neighbours (comparator metrics
-    with a shared published period only). Computed once per data version: each rank scans the long table."""
+@dataclass(frozen=True)
+class Benchmark:
+    rank: object | None  # benchmarking.Rank: the area's latest rank among its statistical neighbours
+    table: pd.DataFrame  # benchmarking.benchmark_table: the area and each neighbour, latest value and travel
+
+
+def benchmarks(store) -> dict[str, Benchmark]:
+    """metric_id -> the area against its statistical neighbours, for every metric with published comparators.
+    Computed once per data version: each one scans the long table."""
     with _lock:
-        if store.version in _ranks:
-            return _ranks[store.version]
+        if store.version in _benchmarks:
+            return _benchmarks[store.version]
     values = store.values
-    ranks = {}
+    found = {}
     for m in store.catalogue.metrics:
         if m.comparators:
-            r = benchmarking.neighbour_rank(values, m.id, store.area, improvement=m.improvement)
-            if r is not None:
-                ranks[m.id] = r
+            table = benchmarking.benchmark_table(values, m.id, store.area, improvement=m.improvement)
+            rank = benchmarking.neighbour_rank(values, m.id, store.area, improvement=m.improvement)
+            if rank is not None or table["value"].notna().any():
+                found[m.id] = Benchmark(rank, table)
     with _lock:
-        _ranks[store.version] = ranks
-        while len(_ranks) > 4:
-            _ranks.popitem(last=False)
-    return ranks
+        _benchmarks[store.version] = found
+        while len(_benchmarks) > 4:
+            _benchmarks.popitem(last=False)
+    return found
 
 
 def rank_words(rank, metric) -> str:

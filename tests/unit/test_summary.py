@@ -219,11 +219,14 @@ def test_neighbour_ranks_and_ingested_files_on_the_default_data():
     from metrics.store import build_store
 
     store = build_store(precompute=False)
-    ranks = summary.neighbour_ranks(store)
+    found = summary.benchmarks(store)
     metric = store.catalogue.get("ehcp_20wk_excl")
     expected = benchmarking.neighbour_rank(store.values, metric.id, store.area, improvement=metric.improvement)
-    assert ranks[metric.id] == expected and 1 <= expected.rank <= expected.n <= 11
-    assert set(ranks) <= {m.id for m in store.catalogue.metrics if m.comparators}
+    assert found[metric.id].rank == expected and 1 <= expected.rank <= expected.n <= 11
+    table = found[metric.id].table
+    assert list(table["area"][:2]) == [store.area.name, store.area.neighbours[0].name]
+    assert table.loc[0, "value"] == expected.value
+    assert set(found) <= {m.id for m in store.catalogue.metrics if m.comparators}
     words = summary.rank_words(expected, metric)
     assert words.startswith(f"Ranked {expected.rank}") and f"of {expected.n}" in words
     files = summary.ingested_files(store)
