@@ -249,18 +249,23 @@ def _pages(doc: dict, problems: list[str]) -> list[Page]:
         if not isinstance(entry, dict):
             problems.append(f"{where}: must be a table with {', '.join(PAGE_FIELDS)}")
             continue
-        ok = True
-        for name in PAGE_FIELDS:
-            if name not in entry:
-                problems.append(f"{where}, field {name!r}: missing required field")
-                ok = False
-            elif not _is_text(entry[name]):
-                problems.append(f"{where}, field {name!r}: must be non-empty text")
-                ok = False
-        _unknown_keys(entry, PAGE_FIELDS, where, problems)
-        if ok:
+        if _text_fields(entry, PAGE_FIELDS, where, problems):
             pages.append(Page(page_id, *(entry[n] for n in PAGE_FIELDS)))
     return pages
+
+
+def _text_fields(entry: dict, fields, where: str, problems: list[str]) -> bool:
+    """Check a page or service table: every field present as non-empty text, no unknown keys."""
+    ok = True
+    for name in fields:
+        if name not in entry:
+            problems.append(f"{where}, field {name!r}: missing required field")
+            ok = False
+        elif not _is_text(entry[name]):
+            problems.append(f"{where}, field {name!r}: must be non-empty text")
+            ok = False
+    _unknown_keys(entry, fields, where, problems)
+    return ok
 
 
 def _services(doc: dict, problems: list[str]) -> list[Service]:
@@ -275,16 +280,7 @@ def _services(doc: dict, problems: list[str]) -> list[Service]:
         if not isinstance(entry, dict):
             problems.append(f"{where}: must be a table")
             continue
-        ok = True
-        for name in SERVICE_FIELDS:
-            if name not in entry:
-                problems.append(f"{where}, field {name!r}: missing required field")
-                ok = False
-            elif not _is_text(entry[name]):
-                problems.append(f"{where}, field {name!r}: must be non-empty text")
-                ok = False
-        _unknown_keys(entry, SERVICE_FIELDS, where, problems)
-        if not ok:
+        if not _text_fields(entry, SERVICE_FIELDS, where, problems):
             continue
         if not SERVICE_SLUG.match(slug):
             problems.append(f"{where}, field 'slug': bad slug format (lower-case snake_case)")
