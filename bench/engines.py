@@ -25,7 +25,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from bench.stats import time_calls
+from metrics.area import load_area
+from metrics.catalogue import load_catalogue
 from metrics.derive.therapy import OVER_18_WEEKS_DAYS, WEEKS_BANDS, therapy_current_waiters
+from metrics.store import kept_records
 
 BAND_LABELS = [label for label, _ in WEEKS_BANDS]
 BAND_UPTO = [upto for _, upto in WEEKS_BANDS[:-1]]  # inclusive upper bounds in days; the last band is open
@@ -168,8 +171,8 @@ def app_drilldown(records, as_of: date, service: str) -> pd.DataFrame:
 
 
 def store_frame(path: Path) -> pl.DataFrame:
-    """The referrals as `metrics.store.build_store` keeps them in memory: `pl.from_arrow` of the read table."""
-    return pl.from_arrow(pq.read_table(path))
+    """The referrals as `metrics.store.build_store` keeps them in memory (`kept_records`: no ids, Enum codes)."""
+    return kept_records(pl.from_arrow(pq.read_table(path)), load_area(), load_catalogue())
 
 
 # -- running it ------------------------------------------------------------------------------------------------

@@ -7,12 +7,18 @@ drawing code (a new release is never answered from an old release's drawing left
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import threading
+from collections import OrderedDict
 from functools import wraps
 from pathlib import Path
 
+import orjson
+import plotly.io as pio
 from flask import has_app_context
 from flask_caching import Cache
+from plotly.io.json import to_json_plotly
 
 from metrics.cache import cache_config, cached
 from metrics.edition import get_store
@@ -21,6 +27,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 cache = Cache()
 _ready = False
+log = logging.getLogger(__name__)
+try:  # redis-py's errors do not derive from the built-in ConnectionError or OSError
+    from redis.exceptions import RedisError
+except ImportError:  # no Redis client installed: only the file-system cache can be in use
+    RedisError = OSError
+BACKEND_ERRORS = (ConnectionError, OSError, RedisError)
 
 
 def code_fingerprint() -> str:
@@ -44,7 +56,10 @@ def init(server) -> None:
 def memoize(fn):
     """Cache `fn`'s result across workers while serving a request; call it plainly elsewhere (tests, scripts).
 
-    `fn`'s arguments must have a stable repr (str, int, None): they are the rest of the key.
+    `fn`'s arguments must have a stable repr (str, int, None): they are the rest of the key. While serving, the
+    result is kept as the JSON Dash would send and handed back ready-encoded (see `_as_sent`): the browser gets
+    the same bytes, without the components being rebuilt and encoded again on every request (issue 5: chart
+    callbacks near the framework's floor).
     """
     memo = None
 
@@ -54,10 +69,86 @@ def memoize(fn):
         if not (_ready and has_app_context()):
             return fn(*args, **kwargs)
         if memo is None:
-            memo = cached(cache.cache, lambda: f"{get_store().version}:{CODE}")(fn)
-        try:
-            return memo(*args, **kwargs)
-        except (ConnectionError, OSError):  # the shared cache is down: draw without it
-            return fn(*args, **kwargs)
+            memo = cached(_layers(), lambda: f"{get_store().version}:{CODE}")(_encoded(fn))
+        sent = memo(*args, **kwargs)
+        return None if sent is None else _as_sent(sent)
 
     return wrapper
+
+
+def _encoded(fn):
+    @wraps(fn)
+    def encode(*args, **kwargs):
+        value = fn(*args, **kwargs)
+        return None if value is None else to_json_plotly(value, engine="json").encode()
+
+    return encode
+
+
+def _as_sent(encoded: bytes):
+    """JSON as Dash will send it: with the orjson engine, a Fragment it copies into the response as it is (plotly
+    tries orjson on the whole response first, and a Fragment needs no encoding); otherwise plain lists and dicts,
+    which the stdlib encoder turns back into the same text without visiting components in Python."""
+    if pio.json.config.default_engine in ("orjson", "auto"):  # "auto" is orjson when it is installed, as here
+        return orjson.Fragment(encoded)
+    return orjson.loads(encoded)
+
+
+# The JSON of recent drawings each worker keeps in memory in front of the shared cache. A chart card is 10-30 kB
+# and the board overview about 250 kB, so this holds every card of several pages and a few overviews.
+RECENT_BYTES = 32 * 2**20
+
+
+class Layers:
+    """The worker's recent entries (encoded JSON, bytes) in front of the shared cache backend.
+
+    The backend's failures (Redis down, cache folder unwritable) count as a miss, so the page is drawn without
+    it. Only the backend's: an error raised while drawing is the drawing's, and must not make it draw twice.
+    """
+
+    def __init__(self, backend, budget: int = RECENT_BYTES):
+        self.backend, self.budget, self.size = backend, budget, 0
+        self.recent: OrderedDict[str, bytes] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            if key in self.recent:
+                self.recent.move_to_end(key)
+                return self.recent[key]
+        try:
+            value = self.backend.get(key)
+        except BACKEND_ERRORS:
+            log.warning("Response cache unavailable: drawing without it", exc_info=True)
+            return None
+        if value is not None:
+            self._keep(key, value)
+        return value
+
+    def set(self, key, value: bytes, timeout=None):
+        self._keep(key, value)
+        try:
+            return self.backend.set(key, value, timeout=timeout)
+        except BACKEND_ERRORS:
+            log.warning("Response cache unavailable: keeping this drawing in this worker only", exc_info=True)
+            return False
+
+    def _keep(self, key, value: bytes) -> None:
+        with self.lock:
+            if key in self.recent:
+                self.size -= len(self.recent.pop(key))
+            self.recent[key] = value
+            self.size += len(value)
+            while self.size > self.budget and len(self.recent) > 1:  # the newest stays, however large
+                self.size -= len(self.recent.popitem(last=False)[1])
+
+
+_shared: Layers | None = None
+
+
+def _layers() -> Layers:
+    """One set of recent entries per worker, for every memoised function (their keys name the function)."""
+    global _shared
+    if _shared is None or _shared.backend is not cache.cache:
+        _shared = Layers(cache.cache)
+    return _shared

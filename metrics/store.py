@@ -14,6 +14,7 @@ import os
 import threading
 import time
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -160,6 +161,23 @@ def _to_pandas(frame: pl.DataFrame) -> pd.DataFrame:
     return df
 
 
+# Record ids only make a row unique (validation checks that); no derivation or drill-down reads them, and on a
+# 10M-referral extract they are the largest column. Dropped once validated.
+ROW_IDS = frozenset({"referral_id", "request_id", "plan_id"})
+
+
+def kept_records(frame: pl.DataFrame, area: Area, catalogue: Catalogue) -> pl.DataFrame:
+    """A validated record-level table as the Store keeps it for drill-downs: without row ids, and with each text
+    column of a closed vocabulary as an Enum (one byte a row instead of a 16-byte string view, and filters and
+    group-bys work on the codes). Issue 5: worker memory on a 10M extract, from 1.6 GB to under 0.6 GB.
+    """
+    vocabularies = {"locality": tuple(area.localities), "service": tuple(s.name for s in catalogue.services),
+                    "age_band": schemas.AGE_BANDS, "sen_status": schemas.SEN_STATUSES,
+                    "outcome": schemas.REVIEW_OUTCOMES}  # validation has checked every value is in these
+    return (frame.drop(ROW_IDS.intersection(frame.columns))
+            .with_columns(pl.col(c).cast(pl.Enum(v)) for c, v in vocabularies.items() if c in frame.columns))
+
+
 def _provenance(data_dir: Path) -> dict:
     path = data_dir / "inputs.toml"
     return tomllib.loads(path.read_text()) if path.exists() else {}
@@ -181,7 +199,8 @@ def build_store(data_dir: str | Path | None = None, *, precompute: bool = True) 
                         "reason": "; ".join(bad[:3]) + (f" (+{len(bad) - 3} more)" if len(bad) > 3 else ""),
                         **provenance.get(name, {})}
         if table is not None and name != "metric_values":
-            records[name] = pl.from_arrow(table)
+            # Ids go before the conversion, so 10M of them are never copied into Polars.
+            records[name] = pl.from_arrow(table.drop_columns(list(ROW_IDS.intersection(table.column_names))))
 
     frames = []
     if tables["metric_values"] is not None:
@@ -196,6 +215,8 @@ def build_store(data_dir: str | Path | None = None, *, precompute: bool = True) 
         derived = derived.with_columns(
             pl.col("metric_id").replace_strict(stand_in, default=pl.col("source")).alias("source"))
         frames.append(derived.select([f.name for f in schemas.METRIC_VALUES]))
+        # The derivations group on text (their outputs are text); what stays for drill-downs is kept lean.
+        records = {name: kept_records(frame, area, catalogue) for name, frame in records.items()}
     frame = (pl.concat(frames, how="vertical_relaxed") if frames
              else pl.from_arrow(schemas.METRIC_VALUES.empty_table()))
     frame = frame.sort(["metric_id", "area", "breakdown", "period_start"])
@@ -232,6 +253,25 @@ def _in_input(problem: Problem, data_dir: Path, name: str) -> bool:
 _lock = threading.Lock()
 _current: Store | None = None
 _checked_at = 0.0
+_warmers: list[Callable[[Store], None]] = []
+
+
+def warm_after_load(fn: Callable[[Store], None]) -> None:
+    """Have `fn(store)` run in the background after every (re)load, before the rest of the SPC is precomputed.
+
+    For what the first page needs (the board overview): loading returns as soon as the data is validated, so a
+    worker serves its first page in well under the 3 s of issue 5, and the overview is ready moments later.
+    """
+    _warmers.append(fn)
+
+
+def _warm(store: Store) -> None:
+    for fn in _warmers:
+        try:
+            fn(store)
+        except Exception:  # a request that needs it computes it (and reports the error) itself
+            log.exception("Warming %s after loading data version %s failed", fn.__name__, store.version)
+    store.precompute()
 
 
 def get_store(data_dir: str | Path | None = None) -> Store:
@@ -256,5 +296,5 @@ def get_store(data_dir: str | Path | None = None) -> Store:
                               data_dir, _current.version)
             else:
                 # Serve at once; every chart's SPC fills in behind (a request that gets there first computes it).
-                threading.Thread(target=_current.precompute, name="spc-precompute", daemon=True).start()
+                threading.Thread(target=_warm, args=(_current,), name="spc-precompute", daemon=True).start()
         return _current

@@ -20,9 +20,9 @@ import pandas as pd
 
 from metrics import benchmarking
 from metrics import format as fmt
-from metrics.ingest import log as ingest_log
 from metrics.analysis import Analysis, latest, scale
 from metrics.area import ENGLAND, SN_AVERAGE
+from metrics.edition import BOARD, PUBLIC
 from metrics.narrative import period_type
 from metrics.trends import change as trend_change
 
@@ -76,18 +76,31 @@ def _blank(x, unit: str) -> str:
     return "" if x is None or (isinstance(x, float) and math.isnan(x)) else fmt.value(x, unit)
 
 
-def chart_csv(rows: pd.DataFrame, analysis: Analysis, metric) -> str:
-    """The chart's rows as CSV: values with GSS symbols for suppressed (c), not available (x), not applicable (z),
-    and the SPC lines as numbers (blank where a chart has none)."""
+# A download's columns by edition. The public one has no SPC lines: their words are jargon to families, and a
+# count measure's centre and limits can be decimals from 1 to 5, which would defeat "no count from 1 to 5".
+CSV_COLUMNS = {
+    BOARD: ("metric_id", "area", "breakdown", "period", "period_start", "value", "unit", "centre", "lower_limit",
+            "upper_limit", "point_type"),
+    PUBLIC: ("metric_id", "area", "breakdown", "period", "period_start", "value", "unit"),
+}
+
+
+def chart_csv(rows: pd.DataFrame, analysis: Analysis, metric, edition: str = BOARD) -> str:
+    """The chart's rows as CSV with the edition's columns (CSV_COLUMNS): values with GSS symbols for suppressed
+    (c), not available (x), not applicable (z); for the board, the SPC lines as numbers (blank where a chart has
+    none)."""
+    columns = CSV_COLUMNS[edition]
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["metric_id", "area", "breakdown", "period", "period_start", "value", "unit", "centre", "lower_limit",
-                "upper_limit", "point_type"])
+    w.writerow(columns)
     for r in rows.itertuples(index=False):
-        w.writerow([metric.id, analysis.area, analysis.breakdown, r.period, pd.Timestamp(r.period_start).date(),
-                    fmt.symbol(r.value, r.status, digits=3), metric.unit,
-                    *("" if math.isnan(x) else fmt.symbol(x, digits=3) for x in (r.centre, r.lower, r.upper)),
-                    r.point_type])
+        cells = {"metric_id": metric.id, "area": analysis.area, "breakdown": analysis.breakdown,
+                 "period": r.period, "period_start": pd.Timestamp(r.period_start).date(),
+                 "value": fmt.symbol(r.value, r.status, digits=3), "unit": metric.unit,
+                 "centre": r.centre, "lower_limit": r.lower, "upper_limit": r.upper, "point_type": r.point_type}
+        for line in ("centre", "lower_limit", "upper_limit"):
+            cells[line] = "" if math.isnan(cells[line]) else fmt.symbol(cells[line], digits=3)
+        w.writerow([cells[c] for c in columns])
     return buf.getvalue()
 
 
@@ -341,6 +354,10 @@ class IngestedFile:
 
 def ingested_files(store) -> list[IngestedFile]:
     """The published files loaded into this data folder (latest ingest of each), for the data page."""
+    # Imported here: the ingest package loads its whole pipeline (~0.2 s), which only the data page needs, and
+    # every worker imports this module before serving its first page (issue 5: first page < 3 s).
+    from metrics.ingest import log as ingest_log
+
     rows = []
     for e in ingest_log.latest_by_file(store.data_dir):
         periods = e.get("periods") or []

@@ -277,6 +277,7 @@ def _category(by: str) -> tuple[pl.Expr, tuple[str, ...]]:
 
 def _in_order(found: pl.DataFrame, order: tuple[str, ...]) -> pl.DataFrame:
     """Every category of the vocabulary in its natural order (absent ones with zero counts), then any others."""
+    found = found.with_columns(pl.col("category").cast(pl.String))  # the Store holds text columns as Enums
     extra = sorted(set(found["category"].to_list()) - set(order))
     frame = pl.DataFrame({"category": [*order, *extra]})
     return frame.join(found, on="category", how="left", maintain_order="left")

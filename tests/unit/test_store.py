@@ -105,3 +105,57 @@ def test_get_store_reloads_on_new_data_and_keeps_the_last_good_one(tmp_path, mon
     # A rebuild that fails outright (a broken catalogue) keeps serving the last good store.
     (data / "catalogue.toml").write_text("[[metric]]\nid = 'broken'\n")
     assert get_store(data) is second
+
+
+def test_record_tables_are_kept_lean_and_answer_drill_downs_as_the_extract_does(default_store):
+    import polars as pl
+
+    from metrics.derive import ehcp_funnel, therapy_current_waiters, therapy_dna_by
+
+    referrals = default_store.records["therapy_referrals"]
+    # Ids only make rows unique (checked by validation); closed vocabularies are one-byte Enum codes (issue 5).
+    assert not store_module.ROW_IDS & {c for f in default_store.records.values() for c in f.columns}
+    assert referrals.schema["service"] == pl.Enum([s.name for s in default_store.catalogue.services])
+    assert isinstance(default_store.records["annual_reviews"].schema["outcome"], pl.Enum)
+    raw = pl.read_parquet(DATA / "therapy_referrals.parquet")
+    as_of, seen = referrals["referral_date"].max(), (referrals["referral_date"].min(), referrals["referral_date"].max())
+    for by in ("weeks_band", "sen_status", "age_band", "first_language"):
+        for scope in ({}, {"service": "Physiotherapy", "locality": "South"}, {"locality": "Nowhere"}):
+            lean = therapy_current_waiters(referrals, as_of=as_of, by=by, **scope)
+            assert lean.equals(therapy_current_waiters(raw, as_of=as_of, by=by, **scope)), (by, scope)
+        if by != "weeks_band":
+            assert therapy_dna_by(referrals, start=seen[0], end=seen[1], by=by).equals(
+                therapy_dna_by(raw, start=seen[0], end=seen[1], by=by)), by
+    requests = pl.read_parquet(DATA / "ehc_requests.parquet")
+    window = dict(start=requests["request_date"].min(), end=requests["request_date"].max(), locality="North")
+    assert ehcp_funnel(default_store.records["ehc_requests"], **window).equals(ehcp_funnel(requests, **window))
+
+
+def test_get_store_warms_in_the_background_on_every_load_and_a_failing_warmer_stops_nothing(tmp_path, monkeypatch):
+    import threading
+
+    data = copy_data(tmp_path)
+    monkeypatch.setattr(store_module, "RELOAD_CHECK_SECONDS", 0.0)
+    monkeypatch.setattr(store_module, "_current", None)
+    monkeypatch.setattr(store_module, "_warmers", [])
+    warmed, done, gate = [], threading.Event(), threading.Event()
+
+    def broken(store):
+        raise RuntimeError("a warmer that fails")
+
+    def overview(store):
+        gate.wait(10)  # held until the load has returned: warming never delays serving
+        warmed.append(store.version)
+
+    monkeypatch.setattr(store_module.Store, "precompute", lambda self: done.set())
+    store_module.warm_after_load(broken)
+    store_module.warm_after_load(overview)
+    first = get_store(data)
+    assert warmed == [] and not done.is_set()
+    gate.set()
+    assert done.wait(10) and warmed == [first.version]  # after the broken one, and the SPC after both
+    done.clear()
+    path = data / "annual_reviews.parquet"
+    pq.write_table(pq.read_table(path).slice(0, 100), path)
+    second = get_store(data)
+    assert done.wait(10) and warmed == [first.version, second.version]

@@ -1,12 +1,13 @@
 """The data contract: each kind of bad input is reported with its file, column and row."""
 from datetime import date, datetime
 
+import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from metrics import schemas
-from metrics.validate import published_supersedes_synthetic, validate_dir, validate_file
+from metrics.validate import duplicated, published_supersedes_synthetic, validate_dir, validate_file
 
 SERVICES = frozenset({"Speech and language therapy", "Occupational therapy"})
 
@@ -63,6 +64,23 @@ def test_duplicate_ids_list_every_copy(tmp_path):
     _, problems = check(write(tmp_path, rows, schemas.THERAPY_REFERRALS))
     (p,) = problems
     assert p.rows == (1, 3) and "row" in str(p) and "'referral_id'" in str(p)
+
+
+@pytest.mark.parametrize("keys, expected", [
+    # Worked by hand: a key is a duplicate when every column matches another row's.
+    ({"id": ["a", "b", "a", "c"]}, [True, False, True, False]),
+    ({"id": ["a", "b", "c"]}, [False, False, False]),
+    ({"plan": ["P1", "P1", "P2", "P1"], "due": [date(2024, 1, 1), date(2024, 2, 1), date(2024, 1, 1),
+                                                date(2024, 1, 1)]}, [True, False, False, True]),
+])
+def test_duplicated_flags_every_copy_of_a_repeated_key(keys, expected):
+    assert duplicated(pl.DataFrame(keys)).tolist() == expected
+
+
+def test_duplicated_is_not_fooled_by_a_hash_collision(monkeypatch):
+    # Every row hashing alike forces the full comparison: only the truly repeated key may be flagged.
+    monkeypatch.setattr(pl.DataFrame, "hash_rows", lambda self, *a, **k: pl.Series([7] * self.height, dtype=pl.UInt64))
+    assert duplicated(pl.DataFrame({"id": ["x", "y", "x", "z"]})).tolist() == [True, False, True, False]
 
 
 def test_missing_column_and_wrong_type_reported_together(tmp_path):
