@@ -5,24 +5,41 @@ Each gunicorn worker loads the data store at import (no --preload: Polars' threa
 """
 from __future__ import annotations
 
+import logging
 import os
 
 import dash
 import plotly.io as pio
 
 from components import cache as response_cache
-from components import downloads, shell
+from components import downloads, security, shell
 from metrics import summary
-from metrics.edition import APP_EDITION, get_store
+from metrics import store as loaded_store
+from metrics.edition import APP_EDITION, BOARD, get_store
 
-# Figures are plain dicts; plotly's default orjson path first walks them in pure Python, while the stdlib engine
-# encodes them directly. Measured in bench/ (chart vs trivial callback ratio 0.34 -> 0.43-0.55).
-pio.json.config.default_engine = "json"
+# Warnings, and the request log of components.security (no query strings, addresses or user names), to stderr,
+# which gunicorn and `python app.py` both show; libraries' own INFO lines stay out.
+logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+logging.getLogger("send").setLevel(logging.INFO)
+
+# Figures are plain dicts, and memoised drawings come back pre-encoded as orjson Fragments (components/cache.py):
+# plotly's orjson engine then encodes the whole response in one C call. Measured in bench/ (server CPU per chart
+# request against the trivial callback: 0.76 with orjson, 0.47 with the stdlib engine).
+pio.json.config.default_engine = "orjson"
 
 EDITION = APP_EDITION  # board | public, from APP_EDITION (anything but exactly "board" is public: fail closed)
+
+
+def _warm_overview(_loaded) -> None:
+    """The board overview's rows for every locality, computed once per data version (issue 5: < 100 ms), in the
+    background so the first page is served at once (issue 5: < 3 s)."""
+    served = get_store()  # this edition's store (the public copy in the public edition)
+    for area in served.areas:
+        summary.overview(served, area)
+
+
+loaded_store.warm_after_load(_warm_overview)
 store = get_store()
-for _area in store.areas:  # the board overview's rows for every locality, computed once (issue 5: < 100 ms)
-    summary.overview(store, _area)
 
 app = dash.Dash(
     __name__,
@@ -44,7 +61,24 @@ app._got_first_request["pages"] = True
 app.layout = lambda: shell.layout(get_store().area.name)
 response_cache.init(server)
 downloads.register(server)
-shell.not_found_status(server)
+
+# BOARD_AUTH_HEADER (e.g. X-Forwarded-User) puts the board edition behind a signing-in proxy: every request without
+# that header is refused with 401. Set but not a valid header name (empty too): refuse to start rather than serve
+# the board unguarded. The public edition is for everyone and ignores it: what keeps board data out of it is that
+# it has no board page, callback or data to serve, not a sign-in.
+AUTH_ENV = "BOARD_AUTH_HEADER"
+auth_header = os.environ.get(AUTH_ENV)
+if auth_header is not None and EDITION != BOARD:
+    logging.getLogger("send").warning("%s is set but this is the public edition, which needs no sign-in: ignored",
+                                      AUTH_ENV)
+    auth_header = None
+try:
+    # Headers, checked callback bodies, no tracebacks to clients, request log; a page allowlist so any address
+    # that is no page of this edition (a board page in the public edition) is 404.
+    security.harden(server, dash_app=app, auth_header=auth_header, pages=shell.served_paths(),
+                    open_prefixes=("download/",))
+except ValueError as e:
+    raise ValueError(f"{AUTH_ENV}: {e}") from None
 
 if __name__ == "__main__":
     app.run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "8050")), debug=False)

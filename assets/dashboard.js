@@ -58,6 +58,15 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
                                                     scale: 2, width: 1000, height: 500});
             }
             return nc;
+        },
+        /* Print the quarterly report's framed document itself, so its own print rules (A4, page breaks) apply. */
+        printReport: function (n) {
+            var frame = document.getElementById('report-frame');
+            if (n && frame && frame.contentWindow) {
+                frame.contentWindow.focus();
+                frame.contentWindow.print();
+            }
+            return window.dash_clientside.no_update;
         }
     }
 });

@@ -5,6 +5,10 @@ the chart (a plain-dict figure) with a written summary as its caption, the note 
 shows the data as an accessible table, a CSV download of exactly those rows, a PNG export, and the source
 (with a badge when the data is synthetic), plan references and owner.
 
+The public edition (APP_EDITION=public) draws the same card for families: `components.family`'s icon with words
+and the catalogue's plain-English sentence instead of the SPC icons and narrative, plain words on the chart,
+hidden figures saying why ("fewer than 6"), and where the figures come from and how recent they are.
+
 `chart_card` draws a card from an Analysis; `card_for` looks the analysis up for a page's State, and the
 callbacks below redraw a card (or open its table) when the page's State changes. Pages place cards with
 `card_slot`, which wraps the card in its loading state.
@@ -18,6 +22,7 @@ import pandas as pd
 from dash import MATCH, ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 
+from components import family
 from components.cache import memoize
 from components.figures import graph_config, spc_figure
 from components.icons import assurance_icon, synthetic_badge, variation_icon
@@ -27,7 +32,7 @@ from metrics import summary, urlstate
 from metrics.analysis import Analysis, latest
 from metrics.annotations import annotations_for
 from metrics.narrative import narrate, period_type, plan_refs_text
-from metrics.edition import get_store
+from metrics.edition import APP_EDITION, PUBLIC, get_store, wording_for
 
 # A card's breakdown: "All" (the total), a fixed value (e.g. "Speech and language therapy"), or FOLLOW_SERVICE,
 # which follows the page's `service` filter (the total when it is `all`).
@@ -86,24 +91,38 @@ def chart_card(analysis: Analysis, metric, *, state: urlstate.State, events=(), 
         good.append(html.Span(f" · Target {fmt.value(metric.target, metric.unit)}",
                               title=metric.target_source or ""))
 
-    status_line = [variation_icon(spc.variation if spc is not None else None),
-                   assurance_icon(spc.assurance if spc is not None and metric.target is not None else None)]
+    public = APP_EDITION == PUBLIC
+    latest_text = fmt.value(last["value"], metric.unit, last["status"])
+    if public:  # family wording instead of the SPC icons, and a hidden figure says why ("fewer than 6")
+        wording = wording_for(metric, analysis)
+        if last["period_start"] is not None:
+            reasons = family.hidden_reasons(get_store(), metric.id, analysis.area, analysis.breakdown)
+            latest_text = family.value_text(last["value"], metric.unit, last["status"],
+                                            reasons.get(pd.Timestamp(last["period_start"]), ""))
+        status_line = [family.wording_badge(wording)]
+    else:
+        status_line = [variation_icon(spc.variation if spc is not None else None),
+                       assurance_icon(spc.assurance if spc is not None and metric.target is not None else None)]
     if last["period_start"] is not None:
         status_line.append(html.Span([
             html.Span("Latest: ", className="text-body-secondary"),
-            html.Strong(fmt.value(last["value"], metric.unit, last["status"])),
-            f" ({fmt.period(last['period_start'], ptype)})"], className="latest"))
+            html.Strong(latest_text), f" ({fmt.period(last['period_start'], ptype)})"], className="latest"))
     badge = synthetic_badge(bool(analysis.series["synthetic"].any()) if len(analysis.series) else False)
     if badge is not None:
         status_line.append(badge)
 
-    sentences = [s.text for s in narrate(analysis, metric, events)]
+    sentences = [] if public else [s.text for s in narrate(analysis, metric, events)]
     if analysis.empty:
         body = html.Div([html.P(empty_note or analysis.note or "No data for this selection.",
                                 className="empty-state mb-0")],
                         className="empty-box")
     else:
         figure = spc_figure(analysis, metric, _chart_events(events), comparators)
+        if public:
+            figure = family.plain_figure(figure)
+            sentences = [family.summary_text(
+                wording, latest_text, fmt.period(last["period_start"], ptype) if last["period_start"] is not None
+                else None, fmt.value(metric.target, metric.unit) if metric.target is not None else None)]
         caption = [html.P(" ".join(sentences), className="mb-1")]
         if benchmark is not None and benchmark.rank is not None:
             caption.append(html.P(summary.rank_words(benchmark.rank, metric) + ".", className="mb-1 neighbour-rank"))
@@ -112,7 +131,8 @@ def chart_card(analysis: Analysis, metric, *, state: urlstate.State, events=(), 
         shown = _events_shown(events, figure)
         if shown:
             caption.append(html.Ol([html.Li(f"{fmt.period(e.date, 'month')}: {e.title}"
-                                            + (" (control limits recalculated from here)" if e.rebase else ""))
+                                            + (" (control limits recalculated from here)"
+                                               if e.rebase and not public else ""))
                                     for e in shown], className="events small mb-0",
                                    **{"aria-label": "Events numbered on the chart"}))
         body = html.Figure([
@@ -132,10 +152,16 @@ def chart_card(analysis: Analysis, metric, *, state: urlstate.State, events=(), 
                         className="btn btn-outline-secondary btn-sm", **{"data-target": f"chart-{key}",
                                                                          "data-filename": key}),
         ]
-    meta = [html.Span(["Source: ", analysis.series["source"].iloc[-1] if len(analysis.series) else metric.source])]
-    if metric.plan_refs:
-        meta.append(html.Span(f"Evidences {plan_refs_text(metric.plan_refs)}."))
-    meta.append(html.Span(f"Owner: {metric.owner}." if metric.owner else "Owner: not named in the plans."))
+    source = analysis.series["source"].iloc[-1] if len(analysis.series) else metric.source
+    if public:
+        meta = family.provenance(source, fmt.period(last["period_start"], ptype)
+                                 if last["period_start"] is not None else None)
+    else:
+        meta = [html.Span(["Source: ", source])]
+        if metric.plan_refs:
+            meta.append(html.Span(f"Evidences {plan_refs_text(metric.plan_refs)}."))
+        meta.append(html.Span(f"Owner: {metric.owner}." if metric.owner else "Owner: not named in the plans."))
+        meta = html.P(meta, className="small text-body-secondary meta mb-0")
 
     return [
         heading(title, id=f"title-{key}", className="h5 card-title mb-1"),
@@ -145,7 +171,7 @@ def chart_card(analysis: Analysis, metric, *, state: urlstate.State, events=(), 
         body,
         html.Div(actions, className="card-actions d-flex flex-wrap gap-2 mb-2"),
         html.Div(html.Div(id={"type": TABLE, **ids}), id=f"table-{key}"),
-        html.P(meta, className="small text-body-secondary meta mb-0"),
+        meta,
     ]
 
 
@@ -231,13 +257,24 @@ def _service_names(store) -> set:
 
 
 def data_table(analysis: Analysis, metric) -> html.Table:
-    """The chart's data as a table: a caption naming what and where, header cells with scope."""
-    rows = summary.table_text(summary.chart_rows(analysis, metric), metric)
-    centre = "Median" if analysis.chart == "run" else "Mean"
-    headers = ("Period", "Value", centre, "Lower limit", "Upper limit", "Point")
+    """The chart's data as a table: a caption naming what and where, header cells with scope. The public
+    edition's table has the figures only, a hidden one saying why, without the SPC lines."""
+    chart_rows = summary.chart_rows(analysis, metric)
     title = metric.title if analysis.breakdown == "All" else f"{metric.title}: {analysis.breakdown}"
+    if APP_EDITION == PUBLIC:
+        reasons = family.hidden_reasons(get_store(), metric.id, analysis.area, analysis.breakdown)
+        headers = ("Period", "Figure")
+        rows = [(r.period, family.value_text(r.value, metric.unit, r.status,
+                                             reasons.get(pd.Timestamp(r.period_start), "")))
+                for r in chart_rows.itertuples(index=False)]
+        caption = f"{title}, {analysis.area}: figures by period"
+    else:
+        rows = summary.table_text(chart_rows, metric)
+        centre = "Median" if analysis.chart == "run" else "Mean"
+        headers = ("Period", "Value", centre, "Lower limit", "Upper limit", "Point")
+        caption = f"{title}, {analysis.area}: values and control limits by period"
     return html.Div(html.Table([
-        html.Caption(f"{title}, {analysis.area}: values and control limits by period"),
+        html.Caption(caption),
         html.Thead(html.Tr([html.Th(h, scope="col") for h in headers])),
         html.Tbody([html.Tr([html.Th(r[0], scope="row"), *[html.Td(c) for c in r[1:]]]) for r in rows]),
     ], className="table table-sm table-striped data-table"), className="table-responsive", tabIndex="0",

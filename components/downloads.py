@@ -2,13 +2,14 @@
 
 A plain link (no callback), so it works from the keyboard, in a new tab and when shared. The query goes through
 the same whitelist as the page's URL; `part` (a breakdown value, e.g. a service name) must be one the data has.
+The edition decides the columns (`metrics.summary.CSV_COLUMNS`): the public download has no SPC lines.
 """
 from __future__ import annotations
 
 from flask import Response, abort, request
 
 from metrics import summary, urlstate
-from metrics.edition import get_store
+from metrics.edition import APP_EDITION, get_store
 
 
 def register(server) -> None:
@@ -29,7 +30,7 @@ def download_csv(metric_id: str):
         part = "All"
     start, end = state.window(vocab)
     analysis = store.analysis(metric_id, area, part, start, end)
-    body = summary.chart_csv(summary.chart_rows(analysis, metric), analysis, metric)
+    body = summary.chart_csv(summary.chart_rows(analysis, metric), analysis, metric, APP_EDITION)
     filename = urlstate.re.sub(r"[^a-z0-9_-]+", "-", f"{metric_id}-{state.locality}-{part}".lower())
     return Response(body, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'})

@@ -90,6 +90,31 @@ def state_from(data) -> urlstate.State | None:
     return state
 
 
+def view_of(state: urlstate.State, names) -> dict:
+    """The settings of `state` named in `names`: what one part of a page is drawn from, kept beside it in a
+    Store so that `view_from` can tell whether a new State changes it."""
+    return {n: getattr(state, n) for n in names}
+
+
+def view_from(data, page_id: str, drawn=None, names=()) -> tuple[urlstate.State, dict]:
+    """For a callback that redraws part of page `page_id` from the page-state Store: the State and the part's
+    view (`view_of(state, names)`), to draw from and to keep.
+
+    Stops the callback (PreventUpdate) when `data` is no valid State of that page (a forged body, or the Store of
+    a page being replaced) or when the view is `drawn`, what the part shows already (page-state is rewritten for
+    other reasons too, e.g. a notice). The view is read from the decoded State, not from `data`, so what goes
+    back to the browser has been through the URL whitelist; `drawn` is only compared, so any forged value is
+    simply "different".
+    """
+    state = state_from(data)
+    if state is None or state.page != page_id:
+        raise PreventUpdate
+    now = view_of(state, names)
+    if now == drawn:
+        raise PreventUpdate
+    return state, now
+
+
 def page_state_data(state: urlstate.State, notices: list[str], vocab: urlstate.Vocabulary, title: str) -> dict:
     """What the browser keeps about the view: the State, its notices, and what the shell needs to show it."""
     return {**state.to_dict(), "notices": notices, "common": urlstate.encode(state, urlstate.COMMON_PARAMS),
@@ -205,7 +230,7 @@ def _filter_names(inputs) -> list[str] | None:
     for item in inputs:
         cid = item.get("id") if isinstance(item, dict) else None
         name = cid.get("name") if isinstance(cid, dict) else None
-        if name not in urlstate.PARAM_ATTR:
+        if not isinstance(name, str) or name not in urlstate.PARAM_ATTR:
             return None
         names.append(name)
     return names

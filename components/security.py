@@ -6,8 +6,9 @@
   because Dash components and plotly.js set them at run time), frame-ancestors 'none', X-Content-Type-Options,
   Referrer-Policy, Permissions-Policy;
 - checks on every POST to Dash's callback endpoint (size, JSON shape, a registered server-side callback with the
-  declared inputs) so a malformed or hostile body gets a 400 (413 when too big), never a 500;
-- error handlers so no traceback ever reaches a client: a plain page, the detail only in the server log;
+  declared outputs, inputs and state) so a malformed or hostile body gets a 400 (413 when too big), never a 500;
+- Flask's debug mode off (whatever FLASK_DEBUG says) and error handlers so no traceback ever reaches a client: a
+  plain page, the detail only in the server log;
 - optionally, a page allowlist: any other path that is not Dash's own plumbing is a 404 (the public edition uses
   this so board-only URLs do not exist);
 - request logging without personal data: method, path without query string, status, duration (no IP address,
@@ -19,6 +20,7 @@
 """
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -59,7 +61,7 @@ HEADERS = {
 }
 
 PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title></head>
 <body><main><h1>{title}</h1><p>{text}</p><p><a href="/">Go to the dashboard home page</a></p></main></body></html>
 """
@@ -86,7 +88,8 @@ def error_page(status: int) -> Response:
 
 def check_callback_body(body, callback_map: dict | None) -> str | None:
     """Why a callback request body is unacceptable, or None. Checks the shape Dash's renderer sends and, given
-    the app's callback map, that it names a server-side callback with the inputs and state it declares."""
+    the app's callback map, that it names a server-side callback with the outputs, inputs and state it declares
+    (Dash itself answers 500 to a body that does not match its callback)."""
     if not isinstance(body, dict):
         return "body is not a JSON object"
     output = body.get("output")
@@ -110,16 +113,45 @@ def check_callback_body(body, callback_map: dict | None) -> str | None:
     spec = callback_map.get(output)
     if spec is None or "callback" not in spec:
         return "no such server-side callback"
+    declared = spec["output"]
+    if isinstance(declared, (list, tuple)):  # several outputs: a list of them, one item each
+        if not isinstance(body["outputs"], list) or len(body["outputs"]) != len(declared):
+            return "outputs: not the declared number"
+        pairs = zip(declared, body["outputs"])
+    else:
+        pairs = [(declared, body["outputs"])]
+    for want, got in pairs:
+        if not _matches(want.component_id_str(), want.component_property, got):
+            return f"outputs: does not match the declared {want.component_id_str()}.{want.component_property}"
     for key in ("inputs", "state"):
         declared, sent = spec.get(key, []), body.get(key, [])
         if len(declared) != len(sent):
             return f"{key}: {len(sent)} sent, {len(declared)} declared"
         for want, got in zip(declared, sent):
-            plain = not want["id"].startswith("{")  # a pattern-matching id arrives as a dict or a list of them
-            same = isinstance(got, dict) and (got.get("id"), got.get("property")) == (want["id"], want["property"])
-            if plain and not same:
+            if not _matches(want["id"], want["property"], got):
                 return f"{key}: does not match the declared {want['id']}.{want['property']}"
     return None
+
+
+def _matches(declared_id: str, prop: str, got) -> bool:
+    """Whether `got` is the dependency `declared_id`.`prop` as the callback map spells it. A pattern-matching id
+    (JSON, wildcards as ["MATCH"], ["ALL"], ["ALLSMALLER"]) arrives as a dict with the same keys, the same fixed
+    values and a plain value for each wildcard; ALL and ALLSMALLER as a list of them."""
+    if not declared_id.startswith("{"):
+        return isinstance(got, dict) and got.get("id") == declared_id and got.get("property") == prop
+    pattern = json.loads(declared_id)
+    several = any(v in (["ALL"], ["ALLSMALLER"]) for v in pattern.values())
+    if several != isinstance(got, list):
+        return False
+    return all(isinstance(item, dict) and item.get("property") == prop and _id_matches(pattern, item.get("id"))
+               for item in (got if several else [got]))
+
+
+def _id_matches(pattern: dict, cid) -> bool:
+    if not isinstance(cid, dict) or cid.keys() != pattern.keys():
+        return False
+    return all(isinstance(cid[k], (str, int, float, bool)) if isinstance(v, list) else cid[k] == v
+               for k, v in pattern.items())
 
 
 def _is_dependency(item) -> bool:
@@ -152,6 +184,7 @@ def harden(server: Flask, *, dash_app=None, auth_header: str | None = None, page
     if auth_header is not None and not HEADER_NAME.match(auth_header):
         raise ValueError(f"auth header name {auth_header!r} is not a valid HTTP header name")
     server.config["MAX_CONTENT_LENGTH"] = max_body_bytes
+    server.debug = False  # whatever FLASK_DEBUG says; only an explicit run(debug=True) turns it back on
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # its access log has client IPs and query strings
     prefix = dash_app.config.routes_pathname_prefix if dash_app is not None else "/"
     allowed = None if pages is None else {p.rstrip("/") or "/" for p in pages}

@@ -12,12 +12,13 @@ from urllib.parse import parse_qs
 
 import dash
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
-from flask import Response, request
 
-from metrics.edition import APP_EDITION, serves_path
+from metrics.edition import APP_EDITION, BOARD, serves_path
 
 NAV = "nav"
-EDITIONS = {"board": "Board edition", "public": "Public edition"}
+EDITIONS = {"board": "Board edition", "public": "For families and the public"}
+# The site title under the area's name: the public edition says whom it is for.
+TITLES = {"board": "Outcomes dashboard ", "public": "How we are doing for children and young people with SEND "}
 
 
 def nav_pages() -> list[dict]:
@@ -37,8 +38,8 @@ def layout(area_name: str):
         html.Header(html.Div([
             html.Div([
                 html.P(f"{area_name} SEND Partnership", className="mb-0 small text-uppercase fw-semibold"),
-                html.P(["Outcomes dashboard ", html.Span(EDITIONS[APP_EDITION],
-                                                         className="badge text-bg-light ms-1")],
+                html.P([TITLES[APP_EDITION], html.Span(EDITIONS[APP_EDITION],
+                                                       className="badge text-bg-light ms-1")],
                        className="h4 mb-0 site-title"),
             ], className="py-2"),
             html.Nav(html.Ul(links, className="nav nav-pills flex-wrap"), className="site-nav pb-2",
@@ -48,47 +49,38 @@ def layout(area_name: str):
                  className="container-xl"),
         html.Main(html.Div(id="page-content", className="py-3"), id="main-content", tabIndex="-1",
                   className="container-xl"),
-        html.Footer(html.Div([
-            html.P([f"{area_name} SEND Partnership outcomes dashboard. ",
-                    dcc.Link("Data and definitions", href="/data"),
-                    " explains every measure, where its data comes from and how fresh it is."],
-                   className="mb-1"),
-            html.P("Charts follow NHS England's Making Data Count approach: blue shows special cause improvement, "
-                   "orange special cause concern and grey common cause variation, always with a letter, a shape "
-                   "and words as well as the colour.", className="mb-0"),
-        ], className="container-xl py-3 small"), className="site-footer mt-4"),
+        html.Footer(html.Div(footer(area_name), className="container-xl py-3 small"),
+                    className="site-footer mt-4"),
     ])
 
 
+def footer(area_name: str) -> list:
+    """The board edition links to its data page; the public edition does not serve it, so its footer says where
+    each measure's source is given and links to the accessibility statement instead."""
+    if APP_EDITION != BOARD:
+        return [
+            html.P([f"{area_name} SEND Partnership. Every measure says where its figures come from and when they "
+                    "were last updated. Small numbers are not shown, so that no child can be identified. ",
+                    dcc.Link("Accessibility statement", href="/accessibility"), "."], className="mb-1"),
+            html.P("Each measure has an icon with words: a tick for getting better, an exclamation mark for "
+                   "getting worse, an equals sign for no clear change.", className="mb-0"),
+        ]
+    return [
+        html.P([f"{area_name} SEND Partnership outcomes dashboard. ",
+                dcc.Link("Data and definitions", href="/data"),
+                " explains every measure, where its data comes from and how fresh it is. ",
+                dcc.Link("Accessibility statement", href="/accessibility"), "."],
+               className="mb-1"),
+        html.P("Charts follow NHS England's Making Data Count approach: blue shows special cause improvement, "
+               "orange special cause concern and grey common cause variation, always with a letter, a shape "
+               "and words as well as the colour.", className="mb-0"),
+    ]
+
+
 def served_paths() -> set[str]:
-    """The page paths this edition serves."""
+    """The page paths this edition serves: app.py gives them to `components.security.harden` as its page
+    allowlist, so any other address (a board-only page in the public edition) is answered 404 by the server."""
     return {p["path"] for p in dash.page_registry.values() if serves_path(APP_EDITION, p["path"])}
-
-
-NOT_FOUND_PAGE = """<!DOCTYPE html>
-<html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Page not found – SEND outcomes dashboard</title>
-<link rel="stylesheet" href="/assets/vendor/bootstrap.min.css"></head>
-<body><main class="container py-4"><h1>Page not found</h1>
-<p>There is no page at this address. <a href="/">Go to the board overview</a>.</p></main></body></html>"""
-
-
-def not_found_status(server) -> None:
-    """Answer 404 with a plain "Page not found" page for any address that is no page of this edition (Dash would
-    serve its page shell with 200 for any path), and for downloads that do not exist. Board-only pages are thereby
-    404 in the public edition."""
-    internal = ("/_dash-", "/_reload-hash", "/_favicon", "/assets/", "/download/")
-
-    @server.after_request
-    def status(response):
-        if (request.method == "GET" and response.status_code == 200 and response.mimetype == "text/html"
-                and not request.path.startswith(internal) and request.path not in served_paths()):
-            return Response(NOT_FOUND_PAGE, status=404, mimetype="text/html")
-        return response
-
-    @server.errorhandler(404)
-    def not_found_page(_error):
-        return Response(NOT_FOUND_PAGE, status=404, mimetype="text/html")
 
 
 def _query(search: str | None) -> dict:

@@ -103,10 +103,6 @@ class State:
     def to_dict(self) -> dict:
         return asdict(self)
 
-    @classmethod
-    def from_dict(cls, d: dict) -> "State":
-        return cls(**{k: d[k] for k in cls.__dataclass_fields__ if k in d})
-
     def area(self, vocab: Vocabulary) -> str:
         """The area name the metrics layer uses for this locality."""
         return vocab.localities[self.locality]

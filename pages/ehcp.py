@@ -12,16 +12,16 @@ import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
-from dash.exceptions import PreventUpdate
 
-from components import drilldown
+from components import drilldown, family
 from components.cache import memoize
 from components.chart_card import card_for, card_slot
-from components.page import page
+from components.page import page, view_from, view_of
+from metrics import format as fmt
 from metrics import urlstate
 from metrics.derive import ehcp_funnel
 from metrics.derive.reviews import OUTCOME_LABELS
-from metrics.edition import APP_EDITION, get_store, serves_records
+from metrics.edition import APP_EDITION, PUBLIC, get_store, serves_records
 
 PAGE = "ehcp"
 _page = get_store().catalogue.page(PAGE)
@@ -51,13 +51,13 @@ def build(state: urlstate.State, _store, vocab: urlstate.Vocabulary) -> list:
     out = [html.H2("Are new plans issued within 20 weeks?", className="h4"), *cards(store, state, TWENTY_WEEKS),
            html.H2("The assessment, stage by stage", className="h4")]
     if serves_records(APP_EDITION):
-        out += [dcc.Store(id="ehcp-drilldowns-drawn", data=view(state.to_dict())),
+        out += [dcc.Store(id="ehcp-drilldowns-drawn", data=view_of(state, VIEW)),
                 dcc.Loading(html.Div(funnel_card(state), id="ehcp-drilldowns"), delay_show=250)]
     out += [*cards(store, state, ASSESSMENT),
             html.H2("Advice within 6 weeks, by agency", className="h4"), *cards(store, state, ADVICE),
             html.H2("Annual reviews", className="h4"), *cards(store, state, REVIEWS[:1])]
     if OUTCOMES in ids:
-        out += [dcc.Store(id="ehcp-review-outcomes-drawn", data=view(state.to_dict())),
+        out += [dcc.Store(id="ehcp-review-outcomes-drawn", data=view_of(state, VIEW)),
                 dcc.Loading(html.Div(outcomes_card(state), id="ehcp-review-outcomes"), delay_show=250)]
     out += [*cards(store, state, REVIEWS[1:]),
             html.H2("Moves between school phases", className="h4"), *cards(store, state, PHASE)]
@@ -142,7 +142,16 @@ def _outcomes(locality: str, start: str | None, end: str | None, highlight: bool
         table=drilldown.data_table(f"{metric.title}, {_where(store, area)}: share of reviews by month",
                                    headers, table_rows),
         csv=drilldown.csv_text(csv_headers, csv_rows), metric=OUTCOMES, highlight=highlight, heading_level=3,
-        meta=f"Source: {metric.source}", synthetic=any(bool(s["synthetic"].any()) for s in series.values()))
+        meta=meta_line(metric.source, max(s["period_start"].max() for s in series.values() if len(s))),
+        synthetic=any(bool(s["synthetic"].any()) for s in series.values()))
+
+
+def meta_line(source: str, last) -> str | list:
+    """An aggregate drill-down's source; for families also how recent its figures are (month `last`), as every
+    public card says (components.family.provenance; the drill-down card puts it in its own meta paragraph)."""
+    if APP_EDITION == PUBLIC:
+        return family.provenance(source, fmt.period(last, "month")).children
+    return f"Source: {source}"
 
 
 # -- the assessment funnel (record level, board edition) -------------------------------------------------------
@@ -197,13 +206,10 @@ def _funnel(locality: str, start: str | None, end: str | None) -> html.Section:
 
 
 # -- callbacks ------------------------------------------------------------------------------------------------
-# Each redraw keeps the view it drew in a Store and does nothing when the settings it depends on are unchanged.
+# Each redraw keeps the view it drew in a Store and does nothing when the settings it depends on are unchanged
+# (components.page.view_from, which also stops on a forged page state).
 
 VIEW = ("locality", "start", "end", "metric")
-
-
-def view(state_data: dict) -> dict:
-    return {n: state_data.get(n) for n in VIEW}
 
 
 @callback(
@@ -214,9 +220,8 @@ def view(state_data: dict) -> dict:
     prevent_initial_call=True,
 )
 def redraw_outcomes(state_data, drawn):
-    if not state_data or state_data.get("page") != PAGE or view(state_data) == drawn:
-        raise PreventUpdate
-    return outcomes_card(urlstate.State.from_dict(state_data)), view(state_data)
+    state, now = view_from(state_data, PAGE, drawn, VIEW)
+    return outcomes_card(state), now
 
 
 def register_drilldowns() -> None:
@@ -230,9 +235,8 @@ def register_drilldowns() -> None:
         prevent_initial_call=True,
     )
     def redraw_funnel(state_data, drawn):
-        if not state_data or state_data.get("page") != PAGE or view(state_data) == drawn:
-            raise PreventUpdate
-        return funnel_card(urlstate.State.from_dict(state_data)), view(state_data)
+        state, now = view_from(state_data, PAGE, drawn, VIEW)
+        return funnel_card(state), now
 
 
 if serves_records(APP_EDITION):

@@ -1,27 +1,31 @@
-"""Board overview (`/`): every catalogue measure for a locality, with its icons, sparkline and comparators.
+"""Overview (`/`): every catalogue measure for a locality, with its icons, sparkline and comparators.
 
-Filter by page, by Making Data Count icon ("everything in special cause concern"), by plan reference; sort by
-concern, size of change or title. Every setting is in the URL; each row links to its chart.
+Board edition: filter by page, by Making Data Count icon ("everything in special cause concern"), by plan
+reference; sort by concern, size of change or title. Public edition: the same rows worded for families (an icon
+with words and the catalogue's sentence, where the figures come from and how recent they are), filtered by page
+and sorted only. Every setting is in the URL; each row links to its chart.
 """
 from __future__ import annotations
 
 import math
 
 import dash
+import pandas as pd
 from dash import Input, Output, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from components import theme
+from components import family, theme
 from components.cache import memoize
 from components.figures import sparkline_svg
 from components.icons import assurance_icon, synthetic_badge, variation_family, variation_icon
 from components.page import ANY, page, select_filter, state_from
 from metrics import format as fmt
 from metrics import summary, urlstate
-from metrics.edition import get_store
+from metrics.edition import APP_EDITION, PUBLIC, get_store, wording_for
 
 PAGE = "overview"
-TITLE = "Board overview"
+PUBLIC_EDITION = APP_EDITION == PUBLIC
+TITLE = "How we are doing: an overview for families" if PUBLIC_EDITION else "Board overview"
 dash.register_page(__name__, path="/", name="Overview", title=TITLE, order=0)
 
 VARIATION_OPTIONS = [(ANY, "Any variation"), ("concern", "Special cause concern"),
@@ -35,13 +39,26 @@ SORT_OPTIONS = [("catalogue", "Catalogue order"), ("concern", "Concerns first"),
 CONCERN_ORDER = {"concern": 0, "neutral": 1, "improvement": 2, "common_cause": 3, None: 4}
 
 
+INTRO = {
+    False: "Every measure in the partnership's plans, with Making Data Count icons: read down the variation column "
+           "for special cause concern (orange) and improvement (blue).",
+    True: "How services for children and young people with special educational needs and disabilities (SEND) are "
+          "doing. Each measure says in words whether it is getting better or worse, where its figures come from "
+          "and when they were last updated.",
+}
+PUBLIC_SORT_OPTIONS = [("catalogue", "The order of the plans"), ("concern", "Getting worse first"),
+                       ("change", "Biggest change on last year"), ("title", "Title A to Z")]
+
+
 def layout(**kwargs):
-    return page(PAGE, kwargs, build, title=TITLE, filters=filters,
-                intro="Every measure in the partnership's plans, with Making Data Count icons: read down the "
-                      "variation column for special cause concern (orange) and improvement (blue).")
+    return page(PAGE, kwargs, build, title=TITLE, filters=filters, intro=INTRO[PUBLIC_EDITION])
 
 
 def filters(state, vocab):
+    if PUBLIC_EDITION:  # no SPC vocabulary for families, and plan references are the board's
+        return [select_filter("outcome", "Page", [(ANY, "All pages")] + list(vocab.pages.items()),
+                              state.outcome or ANY, width=3),
+                select_filter("sort", "Order", PUBLIC_SORT_OPTIONS, state.sort, width=3)]
     return [
         select_filter("outcome", "Page", [(ANY, "All pages")] + list(vocab.pages.items()), state.outcome or ANY,
                       width=2),
@@ -58,6 +75,8 @@ def build(state, store, vocab):
 
 
 def overview_body(state: urlstate.State) -> list:
+    if PUBLIC_EDITION:  # filters the public page does not offer do not filter it either
+        return _body(state.locality, state.start, state.end, state.outcome, None, None, None, state.sort)
     return _body(state.locality, state.start, state.end, state.outcome, state.variation,
                  state.assurance, state.plan, state.sort)
 
@@ -95,9 +114,13 @@ def _body(locality, start, end, outcome, variation, assurance, plan, sort) -> li
     concern = sum(variation_family(r.variation) == "concern" for r in shown)
     improvement = sum(variation_family(r.variation) == "improvement" for r in shown)
     failing = sum(r.assurance == "fail" for r in shown)
-    out = [html.P(f"{len(shown)} of {len(rows)} measures shown: {concern} in special cause concern, "
-                  f"{improvement} in special cause improvement, {failing} consistently missing their target.",
-                  className="fw-semibold", id="overview-count")]
+    if PUBLIC_EDITION:
+        count = (f"{len(shown)} of {len(rows)} measures shown: {improvement} getting better, {concern} getting "
+                 f"worse.")
+    else:
+        count = (f"{len(shown)} of {len(rows)} measures shown: {concern} in special cause concern, "
+                 f"{improvement} in special cause improvement, {failing} consistently missing their target.")
+    out = [html.P(count, className="fw-semibold", id="overview-count")]
     if not shown:
         out.append(html.P("No measures match these filters. Choose 'Any' in a filter to see more.",
                           className="empty-state"))
@@ -109,8 +132,12 @@ def _body(locality, start, end, outcome, variation, assurance, plan, sort) -> li
 
 
 def _table(p, rows, state) -> html.Div:
-    head = ["Measure", "Latest", "Target", "Variation", "Assurance", "Recent trend", "Change on last year",
-            "England", "Statistical neighbours"]
+    if PUBLIC_EDITION:
+        head = ["Measure", "Latest", "Target", "How it is changing", "Recent trend", "Change on last year",
+                "England", "Similar areas"]
+    else:
+        head = ["Measure", "Latest", "Target", "Variation", "Assurance", "Recent trend", "Change on last year",
+                "England", "Statistical neighbours"]
     return html.Div(html.Table([
         html.Caption([dcc.Link(p.title, href=f"/{p.id}" + urlstate.encode(state, urlstate.COMMON_PARAMS))]),
         html.Thead(html.Tr([html.Th(h, scope="col") for h in head])),
@@ -121,17 +148,23 @@ def _table(p, rows, state) -> html.Div:
 def _row(r: summary.OverviewRow, state) -> html.Tr:
     link_state = urlstate.State(page=r.page, locality=state.locality, start=state.start, end=state.end,
                                 metric=r.metric_id)
-    measure = [dcc.Link(r.title, href=f"/{r.page}" + urlstate.encode(link_state)),
-               html.Div(("Higher is better" if r.improvement == "increase" else
-                         "Lower is better" if r.improvement == "decrease" else "Neither higher nor lower is better")
-                        + (f" · Plan {', '.join(r.plan_refs)}" if r.plan_refs else ""), className="refs")]
+    good = ("Higher is better" if r.improvement == "increase" else
+            "Lower is better" if r.improvement == "decrease" else "Neither higher nor lower is better")
+    measure = [dcc.Link(r.title, href=f"/{r.page}" + urlstate.encode(link_state))]
+    latest_text = r.latest_text
+    if PUBLIC_EDITION:  # plan references are the board's; families are told where the figures come from
+        measure += [html.Div(good, className="refs"), family.provenance(r.source, r.latest_period)]
+        latest_text = _public_latest(r, state)
+    else:
+        measure.append(html.Div(good + (f" · Plan {', '.join(r.plan_refs)}" if r.plan_refs else ""),
+                                className="refs"))
     badge = synthetic_badge(r.synthetic)
     if badge is not None:
         measure.append(badge)
     if r.unavailable:
         latest = html.Td(r.unavailable, className="small")
     else:
-        latest = html.Td([html.Span(r.latest_text, className="fw-semibold"), html.Br(),
+        latest = html.Td([html.Span(latest_text, className="fw-semibold"), html.Br(),
                           html.Span(r.latest_period, className="small text-body-secondary")])
     spark = sparkline_svg(r.spark, colour=theme.VARIATION_COLOUR.get(variation_family(r.variation), theme.COMMON))
     known = [v for v in r.spark if v is not None]
@@ -139,16 +172,43 @@ def _row(r: summary.OverviewRow, state) -> html.Tr:
                                                 f"{fmt.value(known[0], r.unit)} to {fmt.value(known[-1], r.unit)}",
                                   className="sparkline", width=96, height=24) if spark else "")
     comparators = {c.name: c for c in r.comparators}
+    if PUBLIC_EDITION:
+        status = [html.Td(family.wording_block(_public_wording(r, state)), className="family-cell")]
+    else:
+        status = [html.Td(variation_icon(r.variation)), html.Td(assurance_icon(r.assurance))]
     return html.Tr([
         html.Th(measure, scope="row", className="measure"),
         latest,
         html.Td(r.target_text or "None set"),
-        html.Td(variation_icon(r.variation)),
-        html.Td(assurance_icon(r.assurance)),
+        *status,
         spark_cell,
         html.Td(r.change_text),
         *[html.Td(_comparator(comparators.get(name))) for name in ("England", "Statistical neighbours")],
     ], **{"data-metric": r.metric_id})
+
+
+def _public_analysis(r: summary.OverviewRow, state):
+    """The analysis behind a row (a cached lookup: the overview has just computed it)."""
+    store = get_store()
+    vocab = urlstate.vocabulary(store)
+    start, end = state.window(vocab)
+    return store, store.analysis(r.metric_id, state.area(vocab), "All", start, end)
+
+
+def _public_wording(r: summary.OverviewRow, state):
+    store, analysis = _public_analysis(r, state)
+    return wording_for(store.catalogue.get(r.metric_id), analysis)
+
+
+def _public_latest(r: summary.OverviewRow, state) -> str:
+    """The latest figure, a hidden one saying why ("fewer than 6")."""
+    if r.latest_status != "suppressed":
+        return r.latest_text
+    store, analysis = _public_analysis(r, state)
+    last = analysis.series.iloc[-1]
+    reason = family.hidden_reasons(store, r.metric_id, analysis.area, "All").get(
+        pd.Timestamp(last["period_start"]), "")
+    return family.value_text(last["value"], r.unit, last["status"], reason)
 
 
 def _comparator(c):

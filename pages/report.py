@@ -8,10 +8,10 @@ public edition has no route or endpoint that could serve it.
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, callback, clientside_callback, dcc, html
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from components.page import page, select_filter
+from components.page import page, select_filter, view_from
 from metrics import report, urlstate
 from metrics.edition import APP_EDITION, get_store, serves_path
 
@@ -79,9 +79,8 @@ def body(state) -> list:
 
 
 def redraw(data):
-    if not data or data.get("page") != PAGE:
-        raise PreventUpdate
-    return body(urlstate.State.from_dict(data))
+    state, _ = view_from(data, PAGE)
+    return body(state)
 
 
 def download(pdf_clicks, html_clicks, key):
@@ -89,9 +88,11 @@ def download(pdf_clicks, html_clicks, key):
         raise PreventUpdate
     store = get_store()
     # Written by this page, but a callback body can be forged: anything not on the whitelist does nothing.
-    locality = key.get("locality")
+    locality, quarter = key.get("locality"), key.get("quarter")
+    if not isinstance(locality, str) or not isinstance(quarter, str):
+        raise PreventUpdate
     try:
-        quarter = report.Quarter.parse(str(key.get("quarter")))
+        quarter = report.Quarter.parse(quarter)
     except ValueError:
         raise PreventUpdate from None
     if locality not in store.area.locality_slugs or quarter not in report.report_quarters(store):
@@ -110,11 +111,7 @@ def register() -> None:
              State("report-key", "data"), prevent_initial_call=True)(download)
     # Print the framed document itself, so the report's own print rules (A4, page breaks) apply.
     clientside_callback(
-        """function (n) {
-            var frame = document.getElementById("report-frame");
-            if (n && frame && frame.contentWindow) { frame.contentWindow.focus(); frame.contentWindow.print(); }
-            return window.dash_clientside.no_update;
-        }""",
+        ClientsideFunction(namespace="dashboard", function_name="printReport"),
         Output("report-print", "title"),
         Input("report-print", "n_clicks"),
         prevent_initial_call=True,

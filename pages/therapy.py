@@ -19,18 +19,17 @@ import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
-from dash.exceptions import PreventUpdate
 
-from components import drilldown
+from components import drilldown, family
 from components.cache import memoize
 from components.chart_card import card_for, card_slot
-from components.page import ANY, page, select_filter
+from components.page import ANY, page, select_filter, view_from, view_of
 from metrics import format as fmt
 from metrics import urlstate
 from metrics.annotations import annotations_for
 from metrics.derive import WEEKS_BANDS, therapy_current_waiters, therapy_dna_by
 from metrics.derive.therapy import OVER_18_WEEKS_DAYS
-from metrics.edition import APP_EDITION, get_store, serves_records
+from metrics.edition import APP_EDITION, BOARD, PUBLIC, get_store, serves_records
 
 PAGE = "therapy"
 _page = get_store().catalogue.page(PAGE)
@@ -118,7 +117,8 @@ def build(state: urlstate.State, _store, vocab: urlstate.Vocabulary) -> list:
     store = get_store()  # this edition's store: the public one has only public measures and no records
     records = serves_records(APP_EDITION)
     sections = [
-        dcc.Store(id="therapy-drawn", data=view(state.to_dict(), AGGREGATE_VIEW)),
+        dcc.Store(id="therapy-drawn", data=view_of(state, AGGREGATE_VIEW)),
+        family.while_you_wait_slot(state),
         html.H2("Waits in the context of demand", className="h4"),
         dcc.Loading(html.Div(demand_card(state), id="therapy-demand"), delay_show=250),
         html.H2("Long waits", className="h4"),
@@ -127,7 +127,7 @@ def build(state: urlstate.State, _store, vocab: urlstate.Vocabulary) -> list:
     if records:
         sections += [
             html.H2("Who is waiting now, and who misses appointments", className="h4"),
-            dcc.Store(id="therapy-drilldowns-drawn", data=view(state.to_dict(), DRILLDOWN_VIEW)),
+            dcc.Store(id="therapy-drilldowns-drawn", data=view_of(state, DRILLDOWN_VIEW)),
             dcc.Loading(html.Div(drilldowns(state), id="therapy-drilldowns"), delay_show=250),
         ]
     sections += [
@@ -174,7 +174,8 @@ def _demand(service: str, locality: str, start: str | None, end: str | None) -> 
                                                   for a in events]),
         summary=_demand_summary(panels), note=_events_text(events),
         table=drilldown.data_table(f"Waiting list, referrals and median wait by month: {where}", headers, rows),
-        csv=drilldown.csv_text(csv_headers, csv_rows), meta=f"Source: {_source(panels, metrics)}",
+        csv=drilldown.csv_text(csv_headers, csv_rows),
+        meta=meta_line(_source(panels, metrics), max(p.series["period_start"].max() for p in panels if len(p.series))),
         synthetic=any(bool(p.series["synthetic"].any()) for p in panels))
 
 
@@ -189,11 +190,16 @@ def _demand_summary(panels) -> str:
     return ("Latest values. " + "; ".join(parts) + ".") if parts else ""
 
 
-def _events_text(events) -> str:
+# What a rebased intervention means for the charts below, in each edition's words (families get no SPC jargon).
+REBASE_WORDS = {BOARD: "the SPC charts below restart their limits here",
+                PUBLIC: "the charts below work out a new usual range from here"}
+
+
+def _events_text(events, edition: str = APP_EDITION) -> str:
     if not events:
         return ""
     return "Interventions: " + "; ".join(f"{n}. {fmt.period(a.date, 'month')}, {a.title}"
-                                         + (" (the SPC charts below restart their limits here)" if a.rebase else "")
+                                         + (f" ({REBASE_WORDS[edition]})" if a.rebase else "")
                                          for n, a in enumerate(events, start=1)) + "."
 
 
@@ -350,11 +356,7 @@ def _scope_words(store, service: str, area: str) -> str:
 
 # -- callbacks ------------------------------------------------------------------------------------------------
 # Each redraw keeps the view it drew in a Store and does nothing when the settings it depends on are unchanged
-# (page-state is rewritten for other reasons too, e.g. a notice).
-
-def view(state_data: dict, names) -> dict:
-    return {n: state_data.get(n) for n in names}
-
+# (components.page.view_from, which also stops on a forged page state).
 
 AGGREGATE_VIEW = ("service", "locality", "start", "end", "metric")
 DRILLDOWN_VIEW = ("service", "locality", "start", "end", "breakdown")
@@ -372,15 +374,9 @@ DRILLDOWN_VIEW = ("service", "locality", "start", "end", "breakdown")
 def redraw_aggregates(state_data, drawn):
     """Waits beside demand for the new view; the service-level cards only for a new service (a change of
     locality or dates redraws the cards already there)."""
-    if not state_data or state_data.get("page") != PAGE:
-        raise PreventUpdate
-    now = view(state_data, AGGREGATE_VIEW)
-    drawn = drawn or {}
-    if now == drawn:
-        raise PreventUpdate
-    state = urlstate.State.from_dict(state_data)
+    state, now = view_from(state_data, PAGE, drawn, AGGREGATE_VIEW)
     store = get_store()
-    same_cards = view(now, ("service", "metric")) == view(drawn, ("service", "metric"))
+    same_cards = isinstance(drawn, dict) and all(drawn.get(k) == now[k] for k in ("service", "metric"))
     return (demand_card(state), no_update if same_cards else service_cards(store, state, LONG_WAITS),
             no_update if same_cards else service_cards(store, state, other_measures(store)), now)
 
@@ -396,12 +392,8 @@ def register_drilldowns() -> None:
         prevent_initial_call=True,
     )
     def redraw_drilldowns(state_data, drawn):
-        if not state_data or state_data.get("page") != PAGE:
-            raise PreventUpdate
-        now = view(state_data, DRILLDOWN_VIEW)
-        if now == drawn:
-            raise PreventUpdate
-        return drilldowns(urlstate.State.from_dict(state_data)), now
+        state, now = view_from(state_data, PAGE, drawn, DRILLDOWN_VIEW)
+        return drilldowns(state), now
 
 
 if serves_records(APP_EDITION):

@@ -17,11 +17,24 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DASH_TEST_CHROMEPATH", "/usr/bin/chromium")
 PORT = int(os.environ.get("BROWSER_TEST_PORT", "8058"))
 SCREENSHOTS = ROOT / "docs" / "screenshots"
-LOCALITIES = ("area", "north", "central", "south")
 
 
 def pytest_configure(config):
     config.option.headless = True
+
+
+# The page is drawn: Dash's renderer has no callback in flight (its redux store, as dash.testing reads it; asking
+# WebDriver for `window.store` itself would copy the whole store, seconds on a big page), nothing is loading, and
+# every chart has plotted.
+DRAWN = """
+var s = window.store && window.store.getState();
+if (!s || !document.querySelector('#page-content .page')) { return false; }
+var pending = Object.assign({}, s.callbacks);
+delete pending.stored; delete pending.completed;
+return [].concat.apply([], Object.values(pending)).length === 0
+    && !document.querySelector('[data-dash-is-loading]')
+    && Array.from(document.querySelectorAll('.chart')).every(c => c.querySelector('.main-svg'));
+"""
 
 
 class Dashboard:
@@ -42,11 +55,7 @@ class Dashboard:
     def wait_drawn(self, timeout: float = 30) -> None:
         """Until the page is in, no callback is pending, and every chart has plotted."""
         from selenium.webdriver.support.wait import WebDriverWait
-        self.dc.wait_for_element("#page-content .page", timeout=timeout)
-        self.dc._wait_for_callbacks()
-        WebDriverWait(self.driver, timeout).until(lambda d: d.execute_script(
-            "return !document.querySelector('[data-dash-is-loading]') && "
-            "Array.from(document.querySelectorAll('.chart')).every(c => c.querySelector('.main-svg'));"))
+        WebDriverWait(self.driver, timeout, poll_frequency=0.1).until(lambda d: d.execute_script(DRAWN))
 
     def severe_logs(self) -> list[dict]:
         return [e for e in self.dc.get_logs() if e.get("level") == "SEVERE"]
@@ -127,3 +136,8 @@ def board(dashboard) -> Dashboard:
 def store():
     from metrics.store import get_store
     return get_store()
+
+
+# The public edition's server and its sweep of pages are session fixtures defined once, here: a fixture imported
+# into several test modules would be a separate fixture in each, starting a second server.
+from editions import LOCALITIES, public_sweep, public_url  # noqa: E402, F401

@@ -2,11 +2,14 @@
 runs it (debug off, no reloader), in its own process because the edition is read once per process.
 
 The board edition is the session's in-process server (conftest's `dashboard`); both are driven by the same
-headless Chromium, so the public edition costs one more server, not one more browser.
+headless Chromium, so the public edition costs one more server, not one more browser. `public_sweep` visits every
+public page for every locality once, running axe and reading what a family sees, for the accessibility, disclosure
+and wording tests to share (each visit costs seconds: loading the page, then axe).
 """
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -68,3 +71,73 @@ def public_url(tmp_path_factory) -> str:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+# -- one visit of every public page for every locality, shared by the tests that read it ------------------------
+
+LOCALITIES = ("area", "north", "central", "south")
+# Pages whose content does not depend on the locality: visited once, not four times.
+LOCALITY_FREE = ("/accessibility", "/data")
+# SPC vocabulary families are not shown (issue 8): in page text, chart legends, hover text and notes.
+JARGON = re.compile(r"special cause|common cause|control limit|process limit|\bxmr\b|\bspc\b", re.IGNORECASE)
+
+# What a reader can see of each page, gathered in the page: every chart card's text, every chart's numbers by
+# series name (hover text and notes included), the overview's rows, the download links (served, and the data: links
+# of drill-down cards), and the text of the page.
+READ_PAGE = """
+var graphs = Array.from(document.querySelectorAll('.js-plotly-plot'));
+return {
+  text: document.getElementById('react-entry-point').textContent,
+  charts: graphs.map(g => JSON.stringify({data: g.data, notes: (g.layout.annotations || [])})),
+  series: graphs.flatMap(g => {
+    var card = g.closest('.chart-card[data-metric]');
+    return g.data.filter(t => (t.mode || '').includes('markers')).map(t => ({
+      metric: card ? card.dataset.metric : null, name: t.name || '', y: t.y || []}));
+  }),
+  cards: Array.from(document.querySelectorAll('.chart-card[data-breakdown]')).map(c => ({
+    metric: c.dataset.metric, text: c.innerText, empty: !!c.querySelector('.empty-state'),
+    labels: Array.from(c.querySelectorAll('.family-wording .family-label')).map(l => l.innerText),
+    icons: Array.from(c.querySelectorAll('.family-wording .family-icon[aria-hidden="true"]')).length})),
+  rows: Array.from(document.querySelectorAll('tr[data-metric]')).map(r =>
+    [r.dataset.metric, ...Array.from(r.querySelectorAll('td')).map(td => td.innerText)]),
+  downloads: Array.from(document.querySelectorAll('a[href^="/download/"]')).map(a => a.getAttribute('href')),
+  inline_csvs: Array.from(document.querySelectorAll('a[href^="data:text/csv"]')).map(a => a.getAttribute('href')),
+};
+"""
+
+
+def page_paths(board, base: str) -> list[str]:
+    """Every page the edition at `base` serves: its navigation links, plus the statement linked from the footer."""
+    board.driver.get(base + "/")
+    board.wait_drawn()
+    links = board.driver.execute_script(
+        "return Array.from(document.querySelectorAll('.site-nav a')).map(a => new URL(a.href).pathname);")
+    return sorted(set(links) | {"/accessibility"})
+
+
+def visits(board, base: str):
+    """(path, locality, url) of every page of the edition at `base` for every locality, each visited once."""
+    for path in page_paths(board, base):
+        for locality in LOCALITIES:
+            if path in LOCALITY_FREE and locality != "area":
+                continue
+            yield path, locality, (base + path if path in LOCALITY_FREE else f"{base}{path}?locality={locality}")
+
+
+@pytest.fixture(scope="session")
+def public_sweep(dashboard, public_url):
+    """{(path, locality): what the page showed, its console errors and its axe violations}, every public page
+    visited once (the accessibility, disclosure and wording tests all read it)."""
+    import axe
+    board = dashboard
+    seen = {}
+    for path, locality, url in visits(board, public_url):
+        board.dc.get_logs()
+        board.dc.reset_log_timestamp()
+        board.driver.get(url)
+        board.wait_drawn()
+        page = board.driver.execute_script(READ_PAGE)
+        page["axe"] = axe.violations(board.driver)
+        page["logs"] = board.severe_logs()
+        seen[(path, locality)] = page
+    return seen

@@ -6,6 +6,7 @@ same document."""
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -467,9 +468,9 @@ def report_page():
     import dash
 
     dash.Dash("report_page_test", use_pages=True, pages_folder="")
-    import pages.report
-
-    return pages.report
+    # import_module, not `import pages.report`: once app.py has run (another test module), Dash Pages has put the
+    # module in sys.modules without setting it as an attribute of the `pages` package.
+    return importlib.import_module("pages.report")
 
 
 def _find(component, component_id):

@@ -8,7 +8,8 @@ import re
 
 import dash
 import pytest
-from dash import Input, Output, State, dcc, html
+from dash import _callback
+from dash import ALL, MATCH, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from components.security import MAX_BODY_BYTES, check_callback_body, csp_header, harden
@@ -17,6 +18,21 @@ CALLBACK = "/_dash-update-component"
 
 
 def make_app(**harden_kwargs):
+    # Dash hands the callbacks modules registered with `dash.callback` (the pages', once imported) to the first app
+    # that serves a request: set this one up without them, so the real app tested elsewhere keeps them.
+    saved = dict(_callback.GLOBAL_CALLBACK_MAP), list(_callback.GLOBAL_CALLBACK_LIST)
+    _callback.GLOBAL_CALLBACK_MAP.clear()
+    _callback.GLOBAL_CALLBACK_LIST.clear()
+    try:
+        app = _make_app(**harden_kwargs)
+        app.server.test_client().get("/_dash-layout")
+    finally:
+        _callback.GLOBAL_CALLBACK_MAP.update(saved[0])
+        _callback.GLOBAL_CALLBACK_LIST.extend(saved[1])
+    return app
+
+
+def _make_app(**harden_kwargs):
     app = dash.Dash(__name__)
     app.layout = html.Div([dcc.Input(id="i", value="a"), html.Div(id="o"), html.Div(id="boom"),
                            html.Div(id="quiet"), html.Div(id="c")])
@@ -33,7 +49,18 @@ def make_app(**harden_kwargs):
     def quiet(value):
         raise PreventUpdate
 
+    # Pattern-matching callbacks, with several outputs: the shapes Dash answers 500 to when they do not match.
+    @app.callback(Output("o2", "children"), Output({"type": "f", "name": ALL}, "title"),
+                  Input({"type": "f", "name": ALL}, "value"))
+    def filters(values):
+        return f"{len(values)} filters", [str(v)[:10] for v in values]
+
+    @app.callback(Output({"type": "card", "key": MATCH}, "children"), Input({"type": "card", "key": MATCH}, "n_clicks"))
+    def card(n):
+        return f"clicked {n}"
+
     app.clientside_callback("function(v) { return v; }", Output("c", "title"), Input("i", "value"))
+    app.server.add_url_rule("/download/<name>.csv", "csv", lambda name: "a,b\n")  # an open prefix's route
     harden(app.server, dash_app=app, **harden_kwargs)
     return app
 
@@ -88,6 +115,50 @@ HOSTILE = [
     ("outputs wrong shape", body(outputs="o.children")),
     ("deeply nested", b"[" * 100_000 + b"]" * 100_000),
     ("SQL-ish output", body("o.children'; DROP TABLE referrals; --")),
+]
+
+
+# Pattern-matching and multi-output bodies: what the renderer sends, then each way a forged one can differ.
+FILTERS = "..o2.children...{\"name\":[\"ALL\"],\"type\":\"f\"}.title.."
+CARD = '{"key":["MATCH"],"type":"card"}.children'
+
+
+def filters_body(ids=({"type": "f", "name": "locality"},), outputs=None, value="north"):
+    items = [{"id": i, "property": "value", "value": value} for i in ids]
+    outs = [{"id": "o2", "property": "children"}, [{"id": i, "property": "title"} for i in ids]]
+    return {"output": FILTERS, "outputs": outs if outputs is None else outputs, "inputs": [items],
+            "changedPropIds": ['{"name":"locality","type":"f"}.value']}
+
+
+def card_body(cid=None, n=1, **extra):
+    cid = {"type": "card", "key": "k1"} if cid is None else cid
+    return {"output": CARD, "outputs": {"id": cid, "property": "children"},
+            "inputs": [{"id": cid, "property": "n_clicks", "value": n}], "changedPropIds": [], **extra}
+
+
+def test_pattern_matching_callbacks_still_work(client):
+    r = post(client, filters_body())
+    assert r.status_code == 200 and r.get_json()["response"]["o2"]["children"] == "1 filters"
+    assert post(client, filters_body(ids=())).status_code == 200  # ALL matching no component: an empty list
+    r = post(client, card_body())
+    assert r.status_code == 200 and "clicked 1" in r.get_data(as_text=True)
+
+
+HOSTILE += [
+    ("multi-output: one dict for the list", filters_body(outputs={"id": "o2", "property": "children"})),
+    ("multi-output: too few", filters_body(outputs=[{"id": "o2", "property": "children"}])),
+    ("multi-output: in the wrong order",
+     filters_body(outputs=[[{"id": {"type": "f", "name": "locality"}, "property": "title"}],
+                           {"id": "o2", "property": "children"}])),
+    ("ALL input as one dict", {**filters_body(), "inputs": [filters_body()["inputs"][0][0]]}),
+    ("ALL id with an extra key", filters_body(ids=({"type": "f", "name": "locality", "x": 1},))),
+    ("ALL id with another fixed value", filters_body(ids=({"type": "card", "name": "locality"},))),
+    ("ALL id with a list for a wildcard", filters_body(ids=({"type": "f", "name": ["<script>"]},))),
+    ("MATCH output as a list", card_body(outputs=[{"id": {"type": "card", "key": "k1"}, "property": "children"}])),
+    ("MATCH id plain", card_body(cid="card")),
+    ("MATCH id with an object for a wildcard", card_body(cid={"type": "card", "key": {"$ne": 1}})),
+    ("MATCH input for another property",
+     card_body(inputs=[{"id": {"type": "card", "key": "k1"}, "property": "children", "value": 1}])),
 ]
 
 
@@ -156,7 +227,6 @@ def test_csp_header_without_app_has_no_hashes():
 
 def test_page_allowlist_404s_everything_else():
     app = make_app(pages=["/", "/therapy"], open_prefixes=["download/"])
-    app.server.add_url_rule("/download/<name>.csv", "csv", lambda name: "a,b\n")
     c = app.server.test_client()
     assert c.get("/download/waits.csv").status_code == 200
     assert c.get("/").status_code == 200
@@ -192,6 +262,7 @@ def test_auth_header_name_checked(bad):
 
 def test_request_log_has_no_query_string_ip_or_user(caplog):
     c = make_app(auth_header="X-Forwarded-User").server.test_client()
+    caplog.clear()  # make_app's own first request
     with caplog.at_level(logging.INFO, logger="send.requests"):
         c.get("/?locality=<script>x</script>&name=Jane+Doe", headers={"X-Forwarded-User": "jane.doe"},
               environ_base={"REMOTE_ADDR": "203.0.113.9"})

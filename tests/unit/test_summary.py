@@ -205,6 +205,23 @@ def test_chart_rows_table_and_csv_agree(store):
     assert csv_lines[-1].split(",")[3:6] == ["January 2024", "2024-01-01", "84"]
 
 
+@pytest.mark.parametrize("edition, header, last", [
+    # Board: the SPC lines too; the centre is the p chart's 562/700 = 80.2857% (worked out above), to 3 places.
+    ("board", "metric_id,area,breakdown,period,period_start,value,unit,centre,lower_limit,upper_limit,point_type",
+     "pct_on_time,Blackpool,All,January 2024,2024-01-01,84,percent,80.286,"),
+    # Public: plain columns only, no SPC lines (issue 8: no SPC jargon, and no decimals from 1 to 5 for counts).
+    ("public", "metric_id,area,breakdown,period,period_start,value,unit",
+     "pct_on_time,Blackpool,All,January 2024,2024-01-01,84,percent"),
+])
+def test_chart_csv_columns_follow_the_edition(store, edition, header, last):
+    metric = store.catalogue.get("pct_on_time")
+    analysis = store.analysis("pct_on_time", "Blackpool")
+    lines = summary.chart_csv(summary.chart_rows(analysis, metric), analysis, metric, edition).splitlines()
+    assert lines[0] == header
+    assert lines[-1].startswith(last) and len(lines[-1].split(",")) == len(header.split(","))
+    assert lines[5].split(",")[5:7] == ["c", "percent"]  # March 2023 is suppressed: GSS symbol c
+
+
 def test_inputs_rows_report_coverage_and_missing_inputs(store):
     by_name = {r.name: r for r in summary.inputs_rows(store)}
     mv = by_name["metric_values"]
