@@ -7,8 +7,9 @@
    those changes sent, and those a page load sent, are kept byte for byte.
 3. The app is started again with an empty cache (so the first replay of each request is a cold one), each request
    is sent once and checked (200, a Dash callback response), then each scenario is replayed for `duration_s` at
-   each concurrency. Client latency, requests/s, errors and the server's own time (gunicorn's access log, whole
-   milliseconds) are recorded, and the ratio of requests/s to the baseline's at the same concurrency.
+   each concurrency. Client latency, requests/s, errors and the server's own time (the app's `send.requests` log
+   line for each request, whole milliseconds) are recorded, and the ratio of requests/s to the baseline's at the
+   same concurrency.
 
 "The chart callback" is each request of the outcome-page locality change that returns exactly one chart (one
 dcc.Graph): the card redraw, one SPC chart per request.
@@ -118,16 +119,18 @@ def check(port: int, requests: list[loadgen.Request], timeout_s: float = 55) -> 
     return out
 
 
-# -- server time from gunicorn's access log (Procfile format: ... "METHOD PATH" STATUS BYTES <ms>ms) ----------
+# -- server time from the app's request log (components.security: "... send.requests: METHOD PATH STATUS <ms>ms") --
+# The Procfile has no gunicorn access log: it would repeat these lines, and it writes a %0A in a path as a real
+# newline. These time a request from Flask's first hook to its last, so they leave out gunicorn's own share.
 
-_ACCESS = re.compile(rb'"(?:GET|POST) [^"]*" (\d{3}) \S+ (\d+)ms$')
+_REQUEST = re.compile(rb" send\.requests: [A-Z]+ .* (\d{3}) (\d+)ms$")
 
 
 def server_times(log: Path, start: int) -> dict:
     """Summary of the server's own milliseconds for the requests logged after byte offset `start`."""
     with open(log, "rb") as f:
         f.seek(start)
-        ms = [float(m.group(2)) for line in f.read().splitlines() if (m := _ACCESS.search(line))]
+        ms = [float(m.group(2)) for line in f.read().splitlines() if (m := _REQUEST.search(line))]
     s = summarise(ms)
     return {"server_requests": len(ms), "server_p50_ms": s["p50_ms"], "server_p95_ms": s["p95_ms"]}
 

@@ -57,7 +57,7 @@ def _load(lr: dict) -> list[str]:
            f"Each run replays the captured requests for {_n(lr.get('duration_s'))} s (closed loop, keep-alive where "
            f"allowed) at each concurrency; the headline uses concurrency {lr.get('headline_concurrency')}. "
            "Latency is measured by the client (so it includes queueing at high concurrency); server p50 is "
-           "gunicorn's own time per request (whole ms, access log). `vs trivial` is requests/s over the baseline's "
+           "the app's own time per request (whole ms, its `send.requests` log). `vs trivial` is requests/s over the baseline's "
            f"at the same concurrency. Response cache: {lr.get('cache')}.", ""]
     head = ["Scenario", "Concurrency", "Requests", "Requests/s", "p50 ms", "p95 ms", "Server p50 ms", "vs trivial",
             "Errors"]

@@ -63,12 +63,15 @@ HEADERS = {
 PAGE = """<!doctype html>
 <html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title></head>
-<body><main><h1>{title}</h1><p>{text}</p><p><a href="/">Go to the dashboard home page</a></p></main></body></html>
+<body><main><h1>{title}</h1><p>{text}</p><p><a href="/">{home}</a></p></main></body></html>
 """
+# The way back, in words for either edition (the public one is not a board's): this page and the router's own
+# not-found page (components.shell.not_found) both say it.
+HOME_LINK = "Go to the dashboard home page"
 MESSAGES = {
     400: ("Bad request", "The request could not be understood."),
     401: ("Sign in needed", "This dashboard is for partnership board members. Please sign in to see it."),
-    404: ("Page not found", "There is no page at this address. Check the address, or go to the home page."),
+    404: ("Page not found", "There is no page at this address."),
     405: ("Not allowed", "This address cannot be used in that way."),
     413: ("Request too large", "The request was too large."),
     500: ("Something went wrong", "Sorry, something went wrong on our side. Please try again later."),
@@ -83,7 +86,7 @@ def csp_header(script_hashes: Collection[str] = ()) -> str:
 
 def error_page(status: int) -> Response:
     title, text = MESSAGES.get(status, MESSAGES[500] if status >= 500 else MESSAGES[400])
-    return Response(PAGE.format(title=title, text=text), status=status, mimetype="text/html")
+    return Response(PAGE.format(title=title, text=text, home=HOME_LINK), status=status, mimetype="text/html")
 
 
 def check_callback_body(body, callback_map: dict | None) -> str | None:

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs
 import dash
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
+from components import security
 from metrics.edition import APP_EDITION, BOARD, serves_path
 
 NAV = "nav"
@@ -90,10 +91,10 @@ def _query(search: str | None) -> dict:
 
 
 def not_found(**_kwargs):
-    return html.Div([
-        html.H1("Page not found", className="h2"),
-        html.P(["There is no page at this address. ", dcc.Link("Go to the board overview", href="/"), "."]),
-    ])
+    """The router's not-found page, in the same words as the server's 404 page (either edition's)."""
+    title, text = security.MESSAGES[404]
+    return html.Div([html.H1(title, className="h2"),
+                     html.P([text, " ", dcc.Link(security.HOME_LINK, href="/"), "."])])
 
 
 @callback(Output("page-content", "children"), Input("url", "pathname"), State("url", "search"))

@@ -21,7 +21,7 @@ from metrics import format as fmt
 from metrics import urlstate
 from metrics.derive import ehcp_funnel
 from metrics.derive.reviews import OUTCOME_LABELS
-from metrics.edition import APP_EDITION, PUBLIC, get_store, serves_records
+from metrics.edition import APP_EDITION, get_store, serves_records
 
 PAGE = "ehcp"
 _page = get_store().catalogue.page(PAGE)
@@ -101,6 +101,12 @@ def _window(store, state: urlstate.State, metric_id: str, area: str):
     return first.date(), last.date()
 
 
+def _provenance(source: str, last) -> list:
+    """Where the figures come from and the month they run to, as every chart card says (for families too), in
+    the drill-down card's own meta paragraph."""
+    return family.provenance(source, fmt.period(last, "month")).children
+
+
 def _where(store, area: str) -> str:
     return f"{area} locality" if area in store.area.localities else f"{area} (whole area)"
 
@@ -142,16 +148,8 @@ def _outcomes(locality: str, start: str | None, end: str | None, highlight: bool
         table=drilldown.data_table(f"{metric.title}, {_where(store, area)}: share of reviews by month",
                                    headers, table_rows),
         csv=drilldown.csv_text(csv_headers, csv_rows), metric=OUTCOMES, highlight=highlight, heading_level=3,
-        meta=meta_line(metric.source, max(s["period_start"].max() for s in series.values() if len(s))),
+        meta=_provenance(metric.source, max(s["period_start"].max() for s in series.values() if len(s))),
         synthetic=any(bool(s["synthetic"].any()) for s in series.values()))
-
-
-def meta_line(source: str, last) -> str | list:
-    """An aggregate drill-down's source; for families also how recent its figures are (month `last`), as every
-    public card says (components.family.provenance; the drill-down card puts it in its own meta paragraph)."""
-    if APP_EDITION == PUBLIC:
-        return family.provenance(source, fmt.period(last, "month")).children
-    return f"Source: {source}"
 
 
 # -- the assessment funnel (record level, board edition) -------------------------------------------------------

@@ -1,30 +1,13 @@
 """WCAG 2.2 AA in a real browser: axe-core (tests/browser/axe.py) on every page of both editions for every
 locality, failing on any serious or critical violation; and the chart and icon colours' contrast, which axe cannot
-see inside an SVG or behind a symbol."""
+see inside an SVG or behind a symbol. The board edition's pages are checked by
+tests/browser/test_pages.py::test_every_page_draws_every_measure_for_every_locality on its own visit of each page
+(one visit, not two); the public edition's here, from the shared sweep."""
 import pytest
-from editions import LOCALITIES, visits
+from editions import LOCALITIES
 
 import axe
 from components import family, theme
-
-
-def board_failures(board, locality: str) -> dict[str, str]:
-    failures = {}
-    for path, loc, url in visits(board, board.url("")):
-        if loc != locality:
-            continue
-        board.driver.get(url)
-        board.wait_drawn()
-        found = axe.violations(board.driver)
-        if found:
-            failures[path] = axe.report(found)
-    return failures
-
-
-@pytest.mark.parametrize("locality", LOCALITIES)
-def test_board_edition_has_no_serious_violations(board, locality):
-    failures = board_failures(board, locality)
-    assert not failures, "\n".join(f"{p}:\n{r}" for p, r in failures.items())
 
 
 @pytest.mark.parametrize("locality", LOCALITIES)

@@ -8,7 +8,7 @@ import json
 from urllib.parse import quote
 
 import pytest
-from editions import base_url, http
+from editions import base_url, http, page_paths
 
 SCRIPT = "<script>window.__pwned=1</script>"
 SQL = "central' OR '1'='1'; DROP TABLE referrals; --"
@@ -104,19 +104,10 @@ def test_downloads_with_hostile_query_fall_back(request, board, edition):
         assert headers["Content-Disposition"] == 'attachment; filename="ehcp_20wk_excl-area-all.csv"'
 
 
-def _pages(board, base: str) -> list[str]:
-    """Every page path the edition at `base` serves, from its navigation (its registered pages)."""
-    board.driver.get(base + "/")
-    board.wait_drawn()
-    links = board.driver.execute_script(
-        "return Array.from(document.querySelectorAll('.site-nav a')).map(a => new URL(a.href).pathname);")
-    return sorted(set(links) | {"/accessibility"})
-
-
 @pytest.mark.parametrize("edition", ["board", "public"])
 def test_every_page_with_a_hostile_query_shows_a_notice(request, board, edition):
     base = base_url(request, board, edition)
-    for path in _pages(board, base):
+    for path in page_paths(board, base):
         board.dc.get_logs()
         board.driver.get(base + path + HOSTILE_QUERY)
         # The page and its notice, not every chart plotted: what is checked here is in the page's layout.

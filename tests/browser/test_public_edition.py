@@ -11,7 +11,7 @@ import sys
 from urllib.parse import unquote
 
 import pytest
-from editions import JARGON, ROOT, http
+from editions import JARGON, READ_PAGE, ROOT, http
 
 from metrics.catalogue import load_catalogue
 
@@ -76,12 +76,50 @@ def test_no_count_from_1_to_5_on_any_public_page_or_download(public_sweep, publi
             assert not [r[column] for r in rows if small(r[column])], (column, href[:200])
     assert count_columns
     for href in sorted(downloads):
-        status, text, _ = http(public_url + href)
-        assert status == 200, href
-        rows = list(csv.DictReader(io.StringIO(text)))
-        metric = rows[0]["metric_id"] if rows else None
-        if metric in COUNTS:
-            assert not [r["value"] for r in rows if small(r["value"])], href
+        check_download(public_url, href)
+
+
+# A public download's columns: no SPC lines (their words are jargon, and a count's centre or limits can be a
+# decimal from 1 to 5), values with GSS symbols (metrics.summary.CSV_COLUMNS).
+PUBLIC_CSV_COLUMNS = ["metric_id", "area", "breakdown", "period", "period_start", "value", "unit"]
+
+
+def check_download(public_url: str, href: str) -> None:
+    """A public CSV download: served, plain columns only, and no count from 1 to 5."""
+    status, text, _ = http(public_url + href)
+    assert status == 200, href
+    reader = csv.DictReader(io.StringIO(text))
+    rows = list(reader)
+    assert reader.fieldnames == PUBLIC_CSV_COLUMNS, (href, reader.fieldnames)
+    if rows and rows[0]["metric_id"] in COUNTS:
+        assert not [r["value"] for r in rows if small(r["value"])], href
+
+
+def test_service_and_drilldown_views_are_worded_for_families(board, public_url):
+    # The sweep visits /therapy for all services only: each service has its own series and interventions (a
+    # rebase of the usual range is worded for families), and the aggregate drill-down cards (waits beside demand,
+    # review outcomes) say where their figures come from and how recent they are, as every card does.
+    views = [f"/therapy?service={s.slug}" for s in CATALOGUE.services] + ["/ehcp"]
+    drilldowns, downloads = 0, set()
+    for view in views:
+        board.driver.get(public_url + view)
+        board.wait_drawn()
+        page = board.driver.execute_script(READ_PAGE)
+        assert not JARGON.findall(page["text"]), (view, set(JARGON.findall(page["text"])))
+        for chart in page["charts"]:
+            assert not JARGON.findall(chart), (view, set(JARGON.findall(chart)))
+        for s in page["series"]:
+            if s["metric"] in COUNTS or s["name"] in COUNT_TITLES:
+                assert not [y for y in s["y"] if small(y)], (view, s["metric"], s["name"])
+        for key, text in board.driver.execute_script(
+                "return Array.from(document.querySelectorAll('.chart-card[data-drilldown]'))"
+                ".map(c => [c.dataset.drilldown, c.innerText]);"):
+            drilldowns += 1
+            assert "Source:" in text and "Last updated" in text, (view, key)
+        downloads.update(page["downloads"])
+    assert drilldowns >= len(views)  # waits beside demand on each therapy view, review outcomes on /ehcp
+    for href in sorted(h for h in downloads if "part=" in h):  # the service-level ones (the sweep has the rest)
+        check_download(public_url, href)
 
 
 def test_public_pages_word_each_measure_for_families(public_sweep):

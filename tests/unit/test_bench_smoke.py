@@ -120,15 +120,25 @@ def test_a_candidate_procfile_can_be_measured(tmp_path):
     assert words[3:] == ["app:server", "--bind", "127.0.0.1:18051", "--workers", "4", "--timeout", "90"]
 
 
-def test_server_times_read_gunicorns_access_log(tmp_path):
-    log = tmp_path / "access.log"
-    log.write_bytes(b'[23/Nov/2026:07:19:18 +0000] "GET /" 200 61 9ms\n'
-                    b'[23/Nov/2026:07:19:18 +0000] "POST /_dash-update-component" 200 61 1ms\n'
-                    b'[2026-11-23 07:19:38 +0000] [12627] [INFO] Worker exiting (pid: 12627)\n'
-                    b'[23/Nov/2026:07:19:19 +0000] "POST /_dash-update-component" 500 61 3ms\n')
+def test_server_times_read_the_apps_request_log(tmp_path):
+    # Lines as app.py's logging writes components.security's request log, between gunicorn's own lines; p95 of
+    # 1, 3, 9 by linear interpolation is 3 + 0.9 * (9 - 3) = 8.4.
+    log = tmp_path / "server.log"
+    log.write_bytes(b"2026-11-23 07:19:18,101 INFO send.requests: GET / 200 9ms\n"
+                    b"2026-11-23 07:19:18,207 INFO send.requests: POST /_dash-update-component 200 1ms\n"
+                    b"2026-11-23 07:19:18,300 WARNING send.requests: refused callback request: output missing\n"
+                    b"[2026-11-23 07:19:38 +0000] [12627] [INFO] Worker exiting (pid: 12627)\n"
+                    b"2026-11-23 07:19:19,001 INFO send.requests: POST /_dash-update-component 500 3ms\n")
     assert load.server_times(log, 0) == {"server_requests": 3, "server_p50_ms": 3.0, "server_p95_ms": 8.4}
     start = len(log.read_bytes().split(b"\n", 1)[0]) + 1  # only what was logged after the first line
     assert load.server_times(log, start)["server_requests"] == 2
+
+
+def test_procfile_has_no_gunicorn_access_log():
+    # It would repeat the app's request log, and gunicorn writes a %0A in a path as a real newline (log forging).
+    words = server.procfile_command("app:server", 18052, env={})
+    assert not [w for w in words if w.startswith("--access-log")]
+    assert "--preload" not in words
 
 
 # The body a browser sends when the trivial app's input becomes "ab" (captured with bench/capture.py).
