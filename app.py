@@ -15,7 +15,7 @@ from components import cache as response_cache
 from components import downloads, security, shell
 from metrics import summary
 from metrics import store as loaded_store
-from metrics.edition import APP_EDITION, BOARD, get_store
+from metrics.edition import APP_EDITION, BOARD, get_store, public_store
 
 # Warnings, and the request log of components.security (no query strings, addresses or user names), to stderr,
 # which gunicorn and `python app.py` both show; libraries' own INFO lines stay out.
@@ -30,10 +30,11 @@ pio.json.config.default_engine = "orjson"
 EDITION = APP_EDITION  # board | public, from APP_EDITION (anything but exactly "board" is public: fail closed)
 
 
-def _warm_overview(_loaded) -> None:
-    """The board overview's rows for every locality, computed once per data version (issue 5: < 100 ms), in the
+def _warm_overview(loaded) -> None:
+    """The overview's rows for every locality, computed once per data version (issue 5: < 100 ms), in the
     background so the first page is served at once (issue 5: < 3 s)."""
-    served = get_store()  # this edition's store (the public copy in the public edition)
+    # The store just loaded, as this edition serves it: asking get_store() here could load another data folder.
+    served = loaded if EDITION == BOARD else public_store(loaded)
     for area in served.areas:
         summary.overview(served, area)
 

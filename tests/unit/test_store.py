@@ -94,6 +94,7 @@ def test_get_store_reloads_on_new_data_and_keeps_the_last_good_one(tmp_path, mon
     data = copy_data(tmp_path)
     monkeypatch.setattr(store_module, "RELOAD_CHECK_SECONDS", 0.0)
     monkeypatch.setattr(store_module, "_current", None)
+    monkeypatch.setattr(store_module, "_warmers", [])  # app.py's, if another test imported it, are not the point
     first = get_store(data)
     assert get_store(data) is first  # unchanged data: the same store
     # A new extract (atomic replace bumps the mtime) gives a new store.
