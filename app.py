@@ -17,10 +17,7 @@ from metrics import summary
 from metrics import store as loaded_store
 from metrics.edition import APP_EDITION, BOARD, get_store, public_store
 
-# Warnings, and the request log of components.security (no query strings, addresses or user names), to stderr,
-# which gunicorn and `python app.py` both show; libraries' own INFO lines stay out.
-logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-logging.getLogger("send").setLevel(logging.INFO)
+security.configure_logging()
 
 # Figures are plain dicts, and memoised drawings come back pre-encoded as orjson Fragments (components/cache.py):
 # plotly's orjson engine then encodes the whole response in one C call. Measured in bench/ (server CPU per chart

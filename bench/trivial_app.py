@@ -4,14 +4,11 @@ Served by the same gunicorn settings as the real app (`bench/server.py`) and har
 (`components.security.harden`, whose `send.requests` lines give the server's time per request), so the ratio of a
 real chart callback's requests/s to this one's says how close the app comes to what Dash itself costs.
 """
-import logging
-
 from dash import Dash, Input, Output, dcc, html
 
 from components import security
 
-logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-logging.getLogger("send").setLevel(logging.INFO)  # as app.py does: the request log is what bench/load.py reads
+security.configure_logging()  # as app.py does: the request log is what bench/load.py reads
 
 app = Dash(__name__)
 app.layout = html.Div([dcc.Input(id="text", value="a"), html.Div(id="echo")])

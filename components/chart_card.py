@@ -86,6 +86,7 @@ def chart_card(analysis: Analysis, metric, *, state: urlstate.State, events=(), 
     title = metric.title if analysis.breakdown == "All" else f"{metric.title}: {analysis.breakdown}"
     last = latest(analysis)
     ptype = period_type(analysis, metric)
+    last_period = fmt.period(last["period_start"], ptype) if last["period_start"] is not None else None
     good = [html.Span(metric.good_direction_text.capitalize(), className="good-direction")]
     if metric.target is not None:
         good.append(html.Span(f" · Target {fmt.value(metric.target, metric.unit)}",
@@ -106,7 +107,7 @@ def chart_card(analysis: Analysis, metric, *, state: urlstate.State, events=(), 
     if last["period_start"] is not None:
         status_line.append(html.Span([
             html.Span("Latest: ", className="text-body-secondary"),
-            html.Strong(latest_text), f" ({fmt.period(last['period_start'], ptype)})"], className="latest"))
+            html.Strong(latest_text), f" ({last_period})"], className="latest"))
     badge = synthetic_badge(bool(analysis.series["synthetic"].any()) if len(analysis.series) else False)
     if badge is not None:
         status_line.append(badge)
@@ -121,8 +122,8 @@ def chart_card(analysis: Analysis, metric, *, state: urlstate.State, events=(), 
         if public:
             figure = family.plain_figure(figure)
             sentences = [family.summary_text(
-                wording, latest_text, fmt.period(last["period_start"], ptype) if last["period_start"] is not None
-                else None, fmt.value(metric.target, metric.unit) if metric.target is not None else None)]
+                wording, latest_text, last_period,
+                fmt.value(metric.target, metric.unit) if metric.target is not None else None)]
         caption = [html.P(" ".join(sentences), className="mb-1")]
         if benchmark is not None and benchmark.rank is not None:
             caption.append(html.P(summary.rank_words(benchmark.rank, metric) + ".", className="mb-1 neighbour-rank"))
@@ -154,8 +155,7 @@ def chart_card(analysis: Analysis, metric, *, state: urlstate.State, events=(), 
         ]
     source = analysis.series["source"].iloc[-1] if len(analysis.series) else metric.source
     if public:
-        meta = family.provenance(source, fmt.period(last["period_start"], ptype)
-                                 if last["period_start"] is not None else None)
+        meta = family.provenance(source, last_period)
     else:
         meta = [html.Span(["Source: ", source])]
         if metric.plan_refs:

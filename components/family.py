@@ -72,6 +72,11 @@ def provenance(source: str, latest_period: str | None) -> html.P:
                   className="small text-body-secondary provenance mb-0")
 
 
+def drill_provenance(source: str, last_month) -> list:
+    """The provenance line's parts for a drill-down card, which puts them in its own meta paragraph."""
+    return provenance(source, fmt.period(last_month, "month")).children
+
+
 def hidden_reasons(store, metric_id: str, area: str, breakdown: str) -> dict[pd.Timestamp, str]:
     """period_start -> why disclosure control hid that figure, for one series of the public store."""
     v = store.values

@@ -32,6 +32,13 @@ from werkzeug.exceptions import HTTPException
 log = logging.getLogger("send.requests")
 error_log = logging.getLogger("send.errors")
 
+
+def configure_logging() -> None:
+    """Warnings, and this module's request log (no query strings, addresses or user names), to stderr, which
+    gunicorn and `python app.py` both show; libraries' own INFO lines stay out. bench/ reads the request log."""
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("send").setLevel(logging.INFO)
+
 MAX_BODY_BYTES = 1_000_000  # the largest callback body the pages send is a few KB: 1 MB is generous
 CALLBACK_ROUTE = "_dash-update-component"
 # Dash's own routes and static files, always served (the page allowlist only covers pages).

@@ -17,7 +17,6 @@ from components import drilldown, family
 from components.cache import memoize
 from components.chart_card import card_for, card_slot
 from components.page import page, view_from, view_of
-from metrics import format as fmt
 from metrics import urlstate
 from metrics.derive import ehcp_funnel
 from metrics.derive.reviews import OUTCOME_LABELS
@@ -101,12 +100,6 @@ def _window(store, state: urlstate.State, metric_id: str, area: str):
     return first.date(), last.date()
 
 
-def _provenance(source: str, last) -> list:
-    """Where the figures come from and the month they run to, as every chart card says (for families too), in
-    the drill-down card's own meta paragraph."""
-    return family.provenance(source, fmt.period(last, "month")).children
-
-
 def _where(store, area: str) -> str:
     return f"{area} locality" if area in store.area.localities else f"{area} (whole area)"
 
@@ -148,7 +141,7 @@ def _outcomes(locality: str, start: str | None, end: str | None, highlight: bool
         table=drilldown.data_table(f"{metric.title}, {_where(store, area)}: share of reviews by month",
                                    headers, table_rows),
         csv=drilldown.csv_text(csv_headers, csv_rows), metric=OUTCOMES, highlight=highlight, heading_level=3,
-        meta=_provenance(metric.source, max(s["period_start"].max() for s in series.values() if len(s))),
+        meta=family.drill_provenance(metric.source, max(s["period_start"].max() for s in series.values() if len(s))),
         synthetic=any(bool(s["synthetic"].any()) for s in series.values()))
 
 

@@ -175,8 +175,8 @@ def _demand(service: str, locality: str, start: str | None, end: str | None) -> 
         summary=_demand_summary(panels), note=_events_text(events),
         table=drilldown.data_table(f"Waiting list, referrals and median wait by month: {where}", headers, rows),
         csv=drilldown.csv_text(csv_headers, csv_rows),
-        meta=family.provenance(_source(panels, metrics), fmt.period(
-            max(p.series["period_start"].max() for p in panels if len(p.series)), "month")).children,
+        meta=family.drill_provenance(_source(panels, metrics),
+                                     max(p.series["period_start"].max() for p in panels if len(p.series))),
         synthetic=any(bool(p.series["synthetic"].any()) for p in panels))
 
 

@@ -82,6 +82,12 @@ def test_provenance_says_source_and_how_recent():
     assert texts(family.provenance("DfE LAIT", None))[-1] == "Last updated: no figures yet."
 
 
+def test_drill_card_provenance_names_the_last_month():
+    parts = family.drill_provenance("Synthetic extract", pd.Timestamp("2026-09-01"))
+    assert texts(html.P(parts)) == ["Source: ", "Synthetic extract", ".", " ",
+                                   "Last updated with figures up to September 2026."]
+
+
 def test_plain_figure_replaces_spc_words_and_leaves_the_original():
     board = {"data": [
         {"name": "Special cause concern", "text": ["<b>May</b><br>Limits: 1 to 2<br>Special cause concern"]},
