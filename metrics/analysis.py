@@ -55,13 +55,14 @@ def analyse(metric, series: pd.DataFrame, *, area: str, breakdown: str = "All", 
             why += f": all {len(series)} values are suppressed or not available"
         return Analysis(metric.id, area, breakdown, series, None, "none", why + ".")
     dates, values = dates_all[ok], value[ok]
-    unit = PERIOD_WORDS.get(metric.frequency, "points")
+    ptype = str(series["period_type"].iloc[-1]) if "period_type" in series and len(series) else metric.frequency
+    unit = PERIOD_WORDS.get(ptype, "points")
     if metric.chart == "run" or n < MIN_POINTS_FOR_LIMITS:
         note = ""
         if metric.chart != "run":
             note = (f"Only {n} {unit} of data: control limits need at least {MIN_POINTS_FOR_LIMITS}, "
                     "so this is a run chart against the median.")
-        elif metric.frequency != "month":
+        elif ptype != "month":
             note = (f"Reported in {unit}: too few points for reliable control limits, "
                     "so this is a run chart against the median.")
         r = run_chart(dates, values, improvement=metric.improvement, rebase=rebase_dates)

@@ -35,6 +35,9 @@ RELOAD_CHECK_SECONDS = 5.0
 log = logging.getLogger(__name__)
 SERIES_COLUMNS = ["period_start", "period_type", "value", "numerator", "denominator", "status", "source",
                   "synthetic", "series_break"]
+# Carried with a series when the values have them: a data-quality flag (metric_values `quality`) and, in the
+# public store, why disclosure control hid a cell.
+OPTIONAL_SERIES_COLUMNS = ["quality", "suppression"]
 
 
 def data_version(data_dir: Path) -> str:
@@ -76,6 +79,7 @@ class Store:
         self.analysis = lru_cache(maxsize=8192)(self._analysis)
         self._series = lru_cache(maxsize=8192)(self._series_uncached)
         self._whole_series = lru_cache(maxsize=None)(self._whole_series_uncached)
+        self._series_columns = SERIES_COLUMNS + [c for c in OPTIONAL_SERIES_COLUMNS if c in self.values.columns]
 
     @cached_property
     def values(self) -> pd.DataFrame:
@@ -118,8 +122,26 @@ class Store:
         rows = self._rows.get((metric_id, area, breakdown))
         if rows is None:
             return pd.DataFrame({c: pd.Series(dtype="datetime64[ns]" if c == "period_start" else object)
-                                 for c in SERIES_COLUMNS})
-        return self.values[SERIES_COLUMNS].take(rows).reset_index(drop=True)
+                                 for c in self._series_columns})
+        return self.values[self._series_columns].take(rows).reset_index(drop=True)
+
+    @cached_property
+    def _metric_rows(self) -> dict:
+        return self.values.groupby("metric_id", sort=False).indices
+
+    def metric_values(self, metric_id: str) -> pd.DataFrame:
+        """Every row of one metric (all places and breakdowns): what comparisons across areas scan."""
+        rows = self._metric_rows.get(metric_id)
+        return self.values.iloc[0:0] if rows is None else self.values.take(rows)
+
+    def period_types(self, metric_id: str, area: str, breakdown: str = "All") -> dict[str, bool]:
+        """The period types a series has, each with whether any of its rows is synthetic (catalogue order of
+        preference is the caller's)."""
+        whole = self._whole_series(metric_id, area, breakdown)
+        if whole.empty:
+            return {}
+        flags = whole.groupby("period_type", sort=False)["synthetic"].any()
+        return {str(k): bool(v) for k, v in flags.items()}
 
     def rebase_dates(self, metric_id: str, area: str, breakdown: str) -> tuple:
         by_service = self.catalogue.get(metric_id).breakdown == "service" and breakdown != "All"
@@ -128,13 +150,15 @@ class Store:
         return tuple(a.date for a in annotations_for(self.annotations, metric_id,
                                                      service.slug if service else None, locality) if a.rebase)
 
-    def _analysis(self, metric_id: str, area: str, breakdown: str = "All", start=None, end=None) -> Analysis:
+    def _analysis(self, metric_id: str, area: str, breakdown: str = "All", start=None, end=None,
+                  period_type: str | None = None) -> Analysis:
         metric = self.catalogue.get(metric_id)
         if metric_id in self.unavailable:
             return Analysis(metric_id, area, breakdown, self.series(metric_id, area, breakdown), None, "none",
                             self.unavailable[metric_id])
-        # A monthly local series may sit beside the same measure's annual publication: chart the catalogue's own.
-        series = self.series(metric_id, area, breakdown, start, end, period_type=metric.frequency)
+        # A monthly local series may sit beside the same measure's annual publication: one period type a chart,
+        # the catalogue's own unless the caller names another.
+        series = self.series(metric_id, area, breakdown, start, end, period_type=period_type or metric.frequency)
         return analyse(metric, series, area=area, breakdown=breakdown,
                        rebase=self.rebase_dates(metric_id, area, breakdown))
 
