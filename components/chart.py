@@ -97,9 +97,11 @@ def spc_figure(spec: SpcChart) -> dict:
                      "text": [hover(p) for p in mine], "hoverinfo": "text"})
     hidden = [p for p in pts if p.value is None and p.status == "suppressed"]
     if hidden:  # a hidden figure is a point that says why, not a line that stops early
-        data.append({"type": "scatter", "mode": "markers+text", "name": "Not shown", "x": [p.x for p in hidden],
-                     "y": [0] * len(hidden), "text": [p.text for p in hidden], "textposition": "top center",
-                     "textfont": {"size": 11, "color": palette.TEXT}, "hoverinfo": "text",
+        last = pts[-1] if pts[-1].value is None and pts[-1].status == "suppressed" else None
+        data.append({"type": "scatter", "mode": "markers+text" if last else "markers", "name": "Not shown",
+                     "x": [p.x for p in hidden], "y": [0] * len(hidden),
+                     "text": [p.text if p is last else "" for p in hidden], "textposition": "top left",
+                     "textfont": {"size": 12, "color": palette.TEXT}, "hoverinfo": "text",
                      "hovertext": [f"<b>{p.label}</b><br>{p.text}" for p in hidden],
                      "marker": {"symbol": "circle-open", "size": 9, "color": palette.COMMON}})
     if spec.centre_name and any(p.centre is not None for p in pts):
@@ -126,7 +128,7 @@ def spc_figure(spec: SpcChart) -> dict:
                      "hoverinfo": "text"})
     shapes, notes = [], []
     for e in spec.events:
-        if e.recalculated_x:
+        if e.recalculated_x and spec.limits_name:
             shapes.append(_vline(e.recalculated_x, palette.CENTRE, "dot", 1))
             notes.append({"x": e.recalculated_x, "xref": "x", "y": 0, "yref": "paper", "yanchor": "bottom",
                           "xanchor": "left", "text": f"Limits recalculated from {e.recalculated_from}" if

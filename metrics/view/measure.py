@@ -187,8 +187,11 @@ def _build(store, metric, scope: Scope, breakdown: str, pol: Policy) -> MeasureV
         bench = replace(bench, summary=f"Compare with {who}", table_href=urlstate.data_href(
             "table", metric.id, state, "html", table="neighbours"))
     values = series["value"].astype(float).where(series["status"] == "ok").tolist()[-SPARK_POINTS:]
+    latest = head.latest
+    if parts_only and latest is not None:  # say which part the figure is
+        latest = replace(latest, text=f"{first.breakdown}: {latest.text}")
     return MeasureView(
-        **base, icons=head.icons, latest=head.latest, sentences=head.sentences, charts=charts,
+        **base, icons=head.icons, latest=latest, sentences=head.sentences, charts=charts,
         change=change_text, change_value=change_value, comparisons=comparisons, benchmark=bench,
         flags=tuple(flags), provenance=_provenance(head, first, pol), source=head.source,
         synthetic=head.synthetic, spark=tuple(None if (v is None or math.isnan(v)) else v for v in values),
