@@ -14,9 +14,7 @@ from metrics.plan import PUBLIC_STATUS, STATUSES, PlanError, check, load_plan, t
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAN = ROOT / "data" / "plan.toml"
-SEEDS = ROOT.parent / "shared" / "seeds"
-if not SEEDS.is_dir():  # worktrees sit beside main; shared/ sits beside them
-    SEEDS = Path("/work/shared/seeds")
+SEEDS = ROOT.parent / "shared" / "seeds"  # the shared folder sits beside the repository (and CI's clone)
 STATUS_DAY = date(2025, 9, 30)
 
 
