@@ -56,6 +56,43 @@ def data_version(data_dir: Path) -> str:
     return h.hexdigest()[:16]
 
 
+@dataclass(frozen=True)
+class Columns:
+    """One series as plain numpy arrays (oldest first): what the view model reads, without pandas per row."""
+    dates: np.ndarray  # datetime64[ns]
+    period_type: np.ndarray
+    value: np.ndarray  # float, NaN where missing
+    numerator: np.ndarray
+    denominator: np.ndarray
+    status: np.ndarray  # str
+    source: np.ndarray
+    synthetic: np.ndarray  # bool
+    series_break: np.ndarray  # bool
+    quality: np.ndarray | None  # str or None per row, when the values carry it
+    suppression: np.ndarray | None
+
+    def __len__(self) -> int:
+        return len(self.dates)
+
+
+def _columns(frame: pd.DataFrame) -> Columns:
+    def text(c):
+        if c not in frame:
+            return None
+        return np.array([x if isinstance(x, str) and x else None for x in frame[c].tolist()], dtype=object)
+
+    return Columns(frame["period_start"].to_numpy("datetime64[ns]"),
+                   np.array(frame["period_type"].astype(str).tolist(), dtype=object),
+                   frame["value"].to_numpy(float, na_value=np.nan),
+                   frame["numerator"].to_numpy(float, na_value=np.nan),
+                   frame["denominator"].to_numpy(float, na_value=np.nan),
+                   np.array(frame["status"].astype(str).tolist(), dtype=object),
+                   np.array(frame["source"].astype(str).tolist(), dtype=object),
+                   frame["synthetic"].to_numpy(bool, na_value=False),
+                   frame["series_break"].to_numpy(bool, na_value=False),
+                   text("quality"), text("suppression"))
+
+
 @dataclass
 class Store:
     data_dir: Path
@@ -76,10 +113,12 @@ class Store:
         self._breakdowns: dict[tuple[str, str], list[str]] = {}
         for metric_id, area, breakdown in self._rows:
             self._breakdowns.setdefault((metric_id, area), []).append(breakdown)
-        self.analysis = lru_cache(maxsize=8192)(self._analysis)
+        self._analysis_cached = lru_cache(maxsize=8192)(self._analysis)
         self._series = lru_cache(maxsize=8192)(self._series_uncached)
         self._whole_series = lru_cache(maxsize=None)(self._whole_series_uncached)
         self._series_columns = SERIES_COLUMNS + [c for c in OPTIONAL_SERIES_COLUMNS if c in self.values.columns]
+        self._columns = lru_cache(maxsize=8192)(self._columns_uncached)
+        self._period_types = lru_cache(maxsize=None)(self._period_types_uncached)
 
     @cached_property
     def values(self) -> pd.DataFrame:
@@ -134,9 +173,43 @@ class Store:
         rows = self._metric_rows.get(metric_id)
         return self.values.iloc[0:0] if rows is None else self.values.take(rows)
 
+    def columns(self, metric_id: str, area: str, breakdown: str = "All", start=None, end=None,
+                period_type: str | None = None) -> Columns:
+        """`series(...)` as numpy arrays (memoised: the view model reads these for every chart it draws)."""
+        start = pd.Timestamp(start).date() if start is not None else None
+        end = pd.Timestamp(end).date() if end is not None else None
+        return self._columns(metric_id, area, breakdown, start, end, period_type)
+
+    @cached_property
+    def _arrays(self) -> Columns:
+        """Every row of `values` as numpy arrays, made once: a series' Columns is then a `take` of its rows."""
+        return _columns(self.values)
+
+    def _columns_uncached(self, metric_id, area, breakdown, start, end, period_type) -> Columns:
+        rows = self._rows.get((metric_id, area, breakdown))
+        a = self._arrays
+        if rows is None:
+            rows = np.zeros(0, dtype=np.int64)
+        keep = rows
+        if len(keep) and (start is not None or end is not None or period_type is not None):
+            d = a.dates[keep]
+            mask = np.ones(len(keep), dtype=bool)
+            if start is not None:
+                mask &= d >= np.datetime64(start, "ns")
+            if end is not None:
+                mask &= d <= np.datetime64(end, "ns")
+            if period_type is not None:
+                mask &= a.period_type[keep] == period_type
+            keep = keep[mask]
+        return Columns(*(None if getattr(a, f.name) is None else getattr(a, f.name)[keep]
+                         for f in dataclasses.fields(Columns)))
+
     def period_types(self, metric_id: str, area: str, breakdown: str = "All") -> dict[str, bool]:
         """The period types a series has, each with whether any of its rows is synthetic (catalogue order of
         preference is the caller's)."""
+        return self._period_types(metric_id, area, breakdown)
+
+    def _period_types_uncached(self, metric_id: str, area: str, breakdown: str) -> dict[str, bool]:
         whole = self._whole_series(metric_id, area, breakdown)
         if whole.empty:
             return {}
@@ -150,8 +223,16 @@ class Store:
         return tuple(a.date for a in annotations_for(self.annotations, metric_id,
                                                      service.slug if service else None, locality) if a.rebase)
 
-    def _analysis(self, metric_id: str, area: str, breakdown: str = "All", start=None, end=None,
-                  period_type: str | None = None) -> Analysis:
+    def analysis(self, metric_id: str, area: str, breakdown: str = "All", start=None, end=None,
+                 period_type: str | None = None) -> Analysis:
+        """One series' SPC (memoised). `period_type` defaults to the catalogue's frequency; every spelling of the
+        same request shares one entry."""
+        start = pd.Timestamp(start) if start is not None else None
+        end = pd.Timestamp(end) if end is not None else None
+        return self._analysis_cached(metric_id, area, breakdown, start, end,
+                                     period_type or self.catalogue.get(metric_id).frequency)
+
+    def _analysis(self, metric_id: str, area: str, breakdown: str, start, end, period_type: str) -> Analysis:
         metric = self.catalogue.get(metric_id)
         if metric_id in self.unavailable:
             return Analysis(metric_id, area, breakdown, self.series(metric_id, area, breakdown), None, "none",

@@ -55,7 +55,7 @@ def _view(key: str, title: str, good: str, description: str, spec, sentences, ta
     params = params or {}
     flags = (Flag("synthetic", pol.words.synthetic),) if synthetic else ()
     chart = Chart(key=key, heading="", spec=None if empty else spec, icons=(), sentences=tuple(sentences),
-                  table=table, flags=flags, source=source, synthetic=synthetic,
+                  make_table=lambda: table, flags=flags, source=source, synthetic=synthetic,
                   figure_href="" if empty else urlstate.data_href("figure", key, state, "json", **params),
                   table_href=urlstate.data_href("table", key, state, "html", **params),
                   download_href=urlstate.data_href("download", key, state, "csv", **params))

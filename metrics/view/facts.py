@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -46,13 +47,23 @@ class Run:
 
     outside: points beyond the limits (n of them, not necessarily consecutive); same_side: consecutive points
     strictly above (side high) or below (low) the centre; monotone: consecutive points each higher (high) or lower
-    (low) than the one before; near_limit: points beyond two sigma on one side (n of them).
+    (low) than the one before; near_limit: points between two sigma and the limit on one side (n of them).
     """
     kind: str
     n: int
     first: pd.Timestamp
     last: pd.Timestamp
     side: str  # high | low
+
+
+def ordinals(dates: np.ndarray, period_type: str) -> np.ndarray:
+    """`ordinal` of each date, vectorised."""
+    d = np.asarray(dates, dtype="datetime64[M]").astype(np.int64)  # months since 1970-01
+    if period_type == "month":
+        return d
+    if period_type == "quarter":
+        return d // 3
+    return d // 12
 
 
 @dataclass(frozen=True)
@@ -69,9 +80,9 @@ class Drawn:
     point_type: np.ndarray
     period_type: str
 
-    @property
+    @cached_property
     def ordinals(self) -> np.ndarray:
-        return np.array([ordinal(d, self.period_type) for d in self.dates], dtype=np.int64)
+        return ordinals(self.dates, self.period_type)
 
 
 def drawn(arrays, scale: float, period_type: str) -> Drawn:
@@ -147,8 +158,9 @@ def signal_runs(d: Drawn, first, last, side: str, chart: str) -> list[Run]:
             out.append(Run(kind, best[1] - best[0] + 1, pd.Timestamp(d.dates[best[0]]),
                            pd.Timestamp(d.dates[best[1]]), side))
     if chart != "run":
-        near = inside & ((d.values > d.upper_2s) if side == "high" else (d.values < d.lower_2s))
-        near &= ~np.isnan(d.upper_2s if side == "high" else d.lower_2s)
+        # Between two sigma and the limit (a point beyond the limit is counted as outside).
+        near = inside & (((d.values > d.upper_2s) & ~(d.values > d.upper)) if side == "high"
+                         else ((d.values < d.lower_2s) & ~(d.values < d.lower)))
         if near.sum() >= 2:
             idx = np.flatnonzero(near)
             out.append(Run("near_limit", int(near.sum()), pd.Timestamp(d.dates[idx[0]]),
@@ -209,3 +221,23 @@ def change_after(analysis, date, months: int = 12):
     else:
         words = f"unusually {'high' if kind.endswith('high') else 'low'} values (neither better nor worse)"
     return words, pd.Timestamp(dates[hits[0]])
+
+
+@dataclass(frozen=True)
+class YearAgo:
+    date: pd.Timestamp  # the earlier period
+    difference: float  # latest - earlier, in the measure's units
+
+
+def year_ago(dates: np.ndarray, values: np.ndarray) -> YearAgo | None:
+    """The latest value with a value against the same period one calendar year before it, if that has a value
+    (periods are named by their first day, so this is the same month, quarter or year for every period type)."""
+    valid = np.flatnonzero(~np.isnan(values))
+    if not valid.size:
+        return None
+    last = valid[-1]
+    then = (pd.Timestamp(dates[last]) - pd.DateOffset(years=1)).to_datetime64()
+    hit = np.flatnonzero(dates == then)
+    if not hit.size or np.isnan(values[hit[0]]):
+        return None
+    return YearAgo(pd.Timestamp(then), float(values[last] - values[hit[0]]))

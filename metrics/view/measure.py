@@ -28,7 +28,6 @@ from metrics import urlstate
 from metrics.annotations import annotations_for
 from metrics.area import ENGLAND, SN_AVERAGE
 from metrics.edition import Policy, policy as policy_for
-from metrics.trends import change as trend_change
 from metrics.view import facts, sentences
 from metrics.view.facts import change_after
 from metrics.view.model import (Benchmark, Chart, Comparison, Event, Flag, Latest, Line, MeasureView, Point,
@@ -173,20 +172,19 @@ def _build(store, metric, scope: Scope, breakdown: str, pol: Policy) -> MeasureV
     built = [_chart(store, metric, c, scope, pol, i, parts_only, plan) for i, c in enumerate(plan)]
     charts, readings = tuple(c for c, _ in built), [r for _, r in built]
     head, first, head_reading = charts[0], plan[0], readings[0]
-    analysis = store.analysis(metric.id, first.area, first.breakdown, *scope.window(), first.period_type)
-    series = analysis.series
-    change_text, change_value = _change(series, metric, first.period_type, pol, _cohort(series))
-    comparisons, older = _comparisons(store, metric, first, series, scope, pol)
+    cols = store.columns(metric.id, first.area, first.breakdown, *scope.window(), first.period_type)
+    change_text, change_value = _change(cols, metric, first.period_type, pol, _cohort(cols))
+    comparisons, older = _comparisons(store, metric, first, cols, scope, pol)
     flags = list(head.flags) + older
     signals = tuple(s for c, ch, rd in zip(plan, charts, readings)
                     for s in _signals(metric, c, ch, rd, title, state, pol))
-    bench = _benchmark(store, metric, first, series, pol) if metric.comparators and not first.synthetic \
+    bench = _benchmark(store, metric, first, cols, pol) if metric.comparators and not first.synthetic \
         and first.breakdown == "All" and (first.area == store.area.name) else None
     if bench is not None and bench.table is not None:
         who = "statistical neighbours" if pol.spc_terms else "similar areas"
         bench = replace(bench, summary=f"Compare with {who}", table_href=urlstate.data_href(
             "table", metric.id, state, "html", table="neighbours"))
-    values = series["value"].astype(float).where(series["status"] == "ok").tolist()[-SPARK_POINTS:]
+    values = np.where(cols.status == "ok", cols.value, np.nan).tolist()[-SPARK_POINTS:]
     latest = head.latest
     if parts_only and latest is not None:  # say which part the figure is
         latest = replace(latest, text=f"{first.breakdown}: {latest.text}")
@@ -217,7 +215,8 @@ def _title(metric, breakdown: str, pol: Policy) -> str:
 
 
 def _writer(metric, period_type: str, pol: Policy) -> sentences.Writer:
-    return sentences.Writer(metric, period_type, pol.words.period_style, pol.words.centre_name("xmr").lower())
+    return sentences.Writer(metric, period_type, pol.words.period_style, pol.words.centre_name("xmr").lower(),
+                            pol.words.make_plain)
 
 
 def _icons(reading: Reading | None, pol: Policy) -> tuple:
@@ -228,13 +227,13 @@ def _icons(reading: Reading | None, pol: Policy) -> tuple:
     return (VARIATION_ICONS[variation], ASSURANCE_ICONS[assurance])
 
 
-def _cohort(series: pd.DataFrame) -> float | None:
+def _cohort(cols) -> float | None:
     """The latest value's denominator (its cohort), when the source gives one."""
-    ok = series[series["status"] == "ok"]
-    if not len(ok):
+    ok = np.flatnonzero(cols.status == "ok")
+    if not ok.size:
         return None
-    d = ok["denominator"].iloc[-1]
-    return None if d is None or pd.isna(d) else float(d)
+    d = cols.denominator[ok[-1]]
+    return None if np.isnan(d) else float(d)
 
 
 def _chart(store, metric, choice: Choice, scope: Scope, pol: Policy, index: int, parts_only: bool,
@@ -243,25 +242,24 @@ def _chart(store, metric, choice: Choice, scope: Scope, pol: Policy, index: int,
     ptype = choice.period_type
     start, end = scope.window()
     analysis = store.analysis(metric.id, choice.area, choice.breakdown, start, end, ptype)
-    series = analysis.series
+    cols = store.columns(metric.id, choice.area, choice.breakdown, start, end, ptype)
     rd = read(analysis, metric, ptype, metric.target if metric.improvement != "neutral" else None)
     w = _writer(metric, ptype, pol)
     if rd.chart != "none":
         w.centre_word = words.centre_name(rd.chart).lower()
-    cohort = _cohort(series)
+    cohort = _cohort(cols)
     small = cohort is not None and cohort < facts.SMALL_COHORT
     if small:  # rule 4: a change on a small cohort is not described as one
         rd = replace(rd, variation="common_cause" if rd.variation else None, direction="unknown")
 
-    reasons = series["suppression"] if "suppression" in series else None
-    points = _points(analysis, series, metric, rd, pol, reasons)
+    points = _points(analysis, cols, metric, ptype, pol)
     allowed = metric.comparators and not choice.synthetic
     lines = _comparator_lines(store, metric, choice, ptype, start, end, pol) if allowed else ()
     events = _events(store, metric, choice, end, points, analysis)
     who = sentences_subject(metric, choice, pol, parts_only)
-    latest = _latest(series, metric, ptype, pol, reasons)
+    latest = _latest(points)
     if pol.spc_terms:
-        groups = tuple(sentences.group_sentences(who, rd, series, _annotations(store, metric, choice, end), w))
+        groups = tuple(sentences.group_sentences(who, rd, cols, _annotations(store, metric, choice, end), w))
         evs = tuple(sentences.event_sentences(rd, _annotations(store, metric, choice, end), w,
                                               lambda d: _change_after(analysis, d)))
         said = sentences.board_sentences(who, rd, metric, w, note=analysis.note,
@@ -271,9 +269,9 @@ def _chart(store, metric, choice: Choice, scope: Scope, pol: Policy, index: int,
     else:
         said = sentences.public_sentences(who, rd, metric, w, latest_text=latest.text if latest else "",
                                           latest_period=latest.period if latest else "", cohort=cohort)
-    flags = _flags(store, metric, choice, series, rd, pol, cohort, small)
-    source = words.make_plain(str(series["source"].iloc[-1]) if len(series) else metric.source)
-    synthetic = bool(series["synthetic"].astype(bool).any()) if len(series) else False
+    flags = _flags(store, metric, choice, cols, rd, pol, cohort, small)
+    source = words.make_plain(str(cols.source[-1]) if len(cols) else metric.source)
+    synthetic = bool(cols.synthetic.any())
     heading = _heading(choice, plan, index, parts_only, pol, store)
     key = card_key(metric.id, choice.breakdown) + (f"--{index}" if index else "")
     spec = None
@@ -291,7 +289,8 @@ def _chart(store, metric, choice: Choice, scope: Scope, pol: Policy, index: int,
     extra = dict(part=choice.breakdown, chart=index)
     return Chart(
         key=key, heading=heading, spec=spec, icons=_icons(rd if rd.chart != "none" else None, pol),
-        sentences=tuple(said), table=_table(metric, choice, points, lines, series, pol, scope, index, source),
+        sentences=tuple(said),
+        make_table=lambda: _table(metric, choice, points, lines, cols, pol, scope, index, source),
         flags=tuple(flags), latest=latest, source=source, synthetic=synthetic,
         figure_href=urlstate.data_href("figure", metric.id, state, "json", **extra) if spec else "",
         table_href=urlstate.data_href("table", metric.id, state, "html", **extra),
@@ -331,24 +330,32 @@ def _public_number(x: float | None, metric, pol: Policy) -> float | None:
     return round(x, fmt.decimals(metric.unit, getattr(metric, "decimals", None)))
 
 
-def _points(analysis, series, metric, rd: Reading, pol: Policy, reasons) -> tuple[Point, ...]:
-    ptype = str(series["period_type"].iloc[-1]) if len(series) else metric.frequency
+def _points(analysis, cols, metric, ptype: str, pol: Policy) -> tuple[Point, ...]:
+    """Every period of the series drawn, hidden and missing ones too, with the SPC lines the audience may see."""
     spc = analysis.spc
     k = 100.0 if analysis.chart in ("p", "p_prime") else 1.0
-    index, arrays = {}, {}
+    arrays = spc.arrays if spc is not None else {}
+    index = {}
     if spc is not None:
-        arrays = spc.arrays
-        index = {pd.Timestamp(d): i for i, d in enumerate(arrays["date"])}
+        index = {d: i for i, d in enumerate(np.asarray(arrays["date"], dtype="datetime64[ns]").tolist())}
+    lines = {}
+    for name in ("centre", "lower", "upper") if pol.limits else ():
+        if name in arrays:
+            lines[name] = (np.asarray(arrays[name], dtype=float) * k).tolist()
+    types = arrays["point_type"].tolist() if spc is not None else []
+    groups = arrays["group"].tolist() if spc is not None else []
+    trials = arrays["trial"].tolist() if "trial" in arrays else []
     label = getattr(metric, "unit_label", None)
     digits = getattr(metric, "decimals", None)
+    style = pol.words.period_style
     out = []
-    for n, row in enumerate(series.itertuples(index=False)):
-        d = pd.Timestamp(row.period_start)
-        status = str(row.status)
-        v = float(row.value) if status == "ok" and row.value is not None and not pd.isna(row.value) else None
-        if v is not None and not math.isfinite(v):
-            v, status = None, "not_available"
-        reason = str(reasons.iloc[n]) if reasons is not None and isinstance(reasons.iloc[n], str) else ""
+    for n, d in enumerate(cols.dates.tolist()):
+        status = cols.status[n]
+        v = cols.value[n]
+        v = float(v) if status == "ok" and math.isfinite(v) else None
+        if status == "ok" and v is None:
+            status = "not_available"  # a non-finite value never reaches a page
+        reason = cols.suppression[n] if cols.suppression is not None else None
         if status == disclosure.SUPPRESSED and reason and not pol.internal:
             text = disclosure.describe(reason, metric.unit)
         else:
@@ -356,44 +363,40 @@ def _points(analysis, series, metric, rd: Reading, pol: Policy, reasons) -> tupl
         i = index.get(d)
 
         def line(name):
-            if i is None or name not in arrays:
+            if i is None or name not in lines:
                 return None
-            x = float(arrays[name][i]) * k
+            x = lines[name][i]
             return None if math.isnan(x) else x
 
-        centre = line("centre") if pol.limits else None
-        lower = line("lower") if pol.limits else None
-        upper = line("upper") if pol.limits else None
+        t = pd.Timestamp(d)
         out.append(Point(
-            x=str(d.date()), label=fmt.period(d, ptype, pol.words.period_style),
-            value=_public_number(v, metric, pol), status=status, text=text,
-            numerator=_num(row.numerator) if pol.counts_behind else None,
-            denominator=_num(row.denominator) if pol.counts_behind else None,
-            centre=centre, lower=lower, upper=upper,
-            point_type=str(arrays["point_type"][i]) if i is not None and v is not None else "",
-            group=int(arrays["group"][i]) if i is not None else 0,
-            trial=bool(arrays["trial"][i]) if i is not None and "trial" in arrays else False))
+            x=str(t.date()), label=fmt.period(t, ptype, style), value=_public_number(v, metric, pol), status=status,
+            text=text, numerator=_num(cols.numerator[n]) if pol.counts_behind else None,
+            denominator=_num(cols.denominator[n]) if pol.counts_behind else None,
+            centre=line("centre"), lower=line("lower"), upper=line("upper"),
+            point_type=str(types[i]) if i is not None and v is not None else "",
+            group=int(groups[i]) if i is not None else 0, trial=bool(trials[i]) if i is not None and trials else False))
     return tuple(out)
 
 
 def _num(x) -> float | None:
-    return None if x is None or pd.isna(x) else float(x)
+    return None if x is None or math.isnan(x) else float(x)
 
 
 def _comparator_lines(store, metric, choice: Choice, ptype, start, end, pol: Policy) -> tuple[Line, ...]:
     out = []
+    digits, label = getattr(metric, "decimals", None), getattr(metric, "unit_label", None)
     for name in store.area.comparators:
-        s = store.series(metric.id, name, choice.breakdown, start, end, period_type=ptype)
-        s = s[s["status"] == "ok"].dropna(subset=["value"]) if len(s) else s
-        if not len(s):
+        c = store.columns(metric.id, name, choice.breakdown, start, end, ptype)
+        good = np.flatnonzero((c.status == "ok") & ~np.isnan(c.value))
+        if not good.size:
             continue
         shown = pol.words.neighbours if name == SN_AVERAGE else name
         out.append(Line(shown, tuple(
-            Point(x=str(pd.Timestamp(d).date()), label=fmt.period(d, ptype, pol.words.period_style),
-                  value=_public_number(float(v), metric, pol), status="ok",
-                  text=fmt.value(v, metric.unit, digits=getattr(metric, "decimals", None),
-                                 label=getattr(metric, "unit_label", None)))
-            for d, v in zip(s["period_start"], s["value"]))))
+            Point(x=str(pd.Timestamp(c.dates[i]).date()), label=fmt.period(c.dates[i], ptype, pol.words.period_style),
+                  value=_public_number(float(c.value[i]), metric, pol), status="ok",
+                  text=fmt.value(float(c.value[i]), metric.unit, digits=digits, label=label))
+            for i in good.tolist())))
     return tuple(out)
 
 
@@ -434,35 +437,24 @@ def _change_after(analysis, date):
     return change_after(analysis, date)
 
 
-def _latest(series, metric, ptype, pol: Policy, reasons) -> Latest | None:
-    if not len(series):
+def _latest(points) -> Latest | None:
+    """The last period reported, even when its figure is hidden (a hidden latest value is still the latest)."""
+    if not points:
         return None
-    row = series.iloc[-1]
-    status = str(row["status"])
-    v = float(row["value"]) if status == "ok" and not pd.isna(row["value"]) else None
-    if v is not None and not math.isfinite(v):
-        v, status = None, "not_available"
-    reason = str(reasons.iloc[-1]) if reasons is not None and isinstance(reasons.iloc[-1], str) else ""
-    if status == disclosure.SUPPRESSED and reason and not pol.internal:
-        text = disclosure.describe(reason, metric.unit)
-    else:
-        text = fmt.value(v, metric.unit, status, digits=getattr(metric, "decimals", None),
-                         label=getattr(metric, "unit_label", None))
-    d = pd.Timestamp(row["period_start"])
-    return Latest(str(d.date()), fmt.period(d, ptype, pol.words.period_style), _public_number(v, metric, pol),
-                  status, text)
+    p = points[-1]
+    return Latest(p.x, p.label, p.value, p.status, p.text)
 
 
-def _flags(store, metric, choice: Choice, series, rd: Reading, pol: Policy, cohort, small) -> list[Flag]:
+def _flags(store, metric, choice: Choice, cols, rd: Reading, pol: Policy, cohort, small) -> list[Flag]:
     words = pol.words
     out = []
-    if len(series) and series["synthetic"].astype(bool).any():
+    if cols.synthetic.any():
         out.append(Flag("synthetic", words.synthetic))
     if choice.whole_area:
         text = words.whole_area.format(area=store.area.name)
         out.append(Flag("whole_area", text[:1].upper() + text[1:]))
-    if "quality" in series:
-        shown = [q for q in dict.fromkeys(series["quality"].dropna().astype(str)) if q]
+    if cols.quality is not None:
+        shown = [q for q in dict.fromkeys(cols.quality.tolist()) if q]
         for q in shown:
             board, family = QUALITY_WORDS.get(q, (f"Data quality: {q}", "These figures may change."))
             out.append(Flag("quality", board if pol.internal else family))
@@ -476,30 +468,30 @@ def _flags(store, metric, choice: Choice, series, rd: Reading, pol: Policy, coho
     return out
 
 
-def _table(metric, choice: Choice, points, lines, series, pol: Policy, scope: Scope, index: int, source: str):
+def _table(metric, choice: Choice, points, lines, cols, pol: Policy, scope: Scope, index: int, source: str):
     """The chart's rows: the accessible table and the CSV (columns by the audience's policy)."""
     words = pol.words
     unit_word = getattr(metric, "unit_label", None) or metric.unit
-    cols = [("period", "Period"), ("period_start", "Period start"), ("value", "Value")]
+    columns = [("period", "Period"), ("period_start", "Period start"), ("value", "Value")]
     if pol.counts_behind:
-        cols += [("numerator", "Numerator"), ("denominator", "Denominator")]
-    cols += [("unit", "Unit"), ("status", "Status")]
+        columns += [("numerator", "Numerator"), ("denominator", "Denominator")]
+    columns += [("unit", "Unit"), ("status", "Status")]
     if pol.limits:
         centre = words.centre_name("run" if any(p.lower is None and p.centre is not None for p in points)
                                    and not any(p.lower is not None for p in points) else "xmr")
-        cols += [("centre", centre), ("lower_limit", "Lower process limit"), ("upper_limit", "Upper process limit"),
+        columns += [("centre", centre), ("lower_limit", "Lower process limit"), ("upper_limit", "Upper process limit"),
                  ("point_type", "Point"), ("trial_limits", "Trial limits")]
-    cols += [(f"comparator_{slug(line.name)}", line.name) for line in lines]
-    cols += [("source", "Source"), ("synthetic" if pol.internal else "example_figures", words.synthetic)]
-    if pol.internal and "quality" in series:
-        cols.append(("quality", "Data quality"))
-    quality = dict(zip(series["period_start"].astype(str).str[:10], series["quality"])) \
-        if "quality" in series else {}
+    columns += [(f"comparator_{slug(line.name).replace('-', '_')}", line.name) for line in lines]
+    columns += [("source", "Source"), ("synthetic" if pol.internal else "example_figures", words.synthetic)]
+    has_quality = pol.internal and cols.quality is not None
+    if has_quality:
+        columns.append(("quality", "Data quality"))
+    quality = dict(zip((p.x for p in points), cols.quality.tolist())) if has_quality else {}
     by_x = {p.x: p for p in points}
     comparator = [{p.x: p for p in line.points} for line in lines]
     xs = sorted(set(by_x) | {x for c in comparator for x in c})
     digits = fmt.decimals(metric.unit, getattr(metric, "decimals", None))
-    synthetic = bool(series["synthetic"].astype(bool).any()) if len(series) else False
+    synthetic = bool(cols.synthetic.any())
     rows = []
     for x in xs:
         p = by_x.get(x)
@@ -524,59 +516,58 @@ def _table(metric, choice: Choice, points, lines, series, pol: Policy, scope: Sc
             row.append(BLANK if q is None else cell(fmt.symbol(q.value, digits=digits if not pol.counts_behind
                                                                else 3), q.text))
         row += [cell(source if p else ""), cell(synthetic if p else "", "yes" if p and synthetic else "")]
-        if pol.internal and "quality" in series:
+        if has_quality:
             q = quality.get(x)
-            row.append(cell("" if q is None or pd.isna(q) else str(q)))
+            row.append(cell(q or ""))
         rows.append(row)
     where = choice.area + (f", {choice.breakdown}" if choice.breakdown != "All" else "")
     caption = f"{words.make_plain(metric.title)}, {where}: " + ("values and process limits by period"
                                                                if pol.limits else "figures by period")
     name = "_".join(filter(None, [metric.id, scope.locality, slug(choice.breakdown) if choice.breakdown != "All"
                                   else "", choice.period_type if index else "", scope.start or "", scope.end or ""]))
-    return make_table(caption, cols, rows, name)
+    return make_table(caption, columns, rows, name)
 
 
 def _count_cell(x):
     return BLANK if x is None else cell(int(x) if float(x).is_integer() else x, f"{x:,.0f}")
 
 
-def _change(series, metric, ptype, pol: Policy, cohort) -> tuple[str, float | None]:
-    if not len(series) or (cohort is not None and cohort < facts.SMALL_COHORT):
+def _change(cols, metric, ptype, pol: Policy, cohort) -> tuple[str, float | None]:
+    """On the same period last year, in words: how much it moved, never whether that is better (two points are
+    not a trend). Not for a small cohort (rule 4 in facts.py)."""
+    if not len(cols) or (cohort is not None and cohort < facts.SMALL_COHORT):
         return "", None
-    ok = series["value"].astype(float).where(series["status"] == "ok")
-    last_year = trend_change(series["period_start"], ok).last_year
-    if last_year is None:
+    ago = facts.year_ago(cols.dates, np.where(cols.status == "ok", cols.value, np.nan))
+    if ago is None:
         return "", None
-    diff = last_year.difference
+    diff = ago.difference
     if not pol.counts_behind:
         diff = round(diff, fmt.decimals(metric.unit, getattr(metric, "decimals", None)))
-    then = fmt.period(last_year.date, ptype, pol.words.period_style)
+    then = fmt.period(ago.date, ptype, pol.words.period_style)
     return sentences.change_words(diff, metric, then, pol.words), diff
 
 
-def _comparisons(store, metric, first: Choice, series, scope, pol: Policy) -> tuple[tuple, list]:
+def _comparisons(store, metric, first: Choice, cols, scope, pol: Policy) -> tuple[tuple, list]:
     """England and the neighbours' average beside the area's latest value: at the same period when published,
     otherwise their own latest, saying it is another period (like with like)."""
-    if not metric.comparators or first.synthetic or not len(series):
+    if not metric.comparators or first.synthetic or not len(cols):
         return (), []
     _, end = scope.window()
-    ok = series[series["status"] == "ok"]
-    mine = pd.Timestamp(ok["period_start"].iloc[-1]) if len(ok) else None
+    mine = pd.Timestamp(cols.dates[-1])  # the latest period reported, hidden or not
     out, flags = [], []
     for name in (ENGLAND, SN_AVERAGE):
-        s = store.series(metric.id, name, first.breakdown, None, end, period_type=first.period_type)
-        s = s[s["status"] == "ok"] if len(s) else s
-        if not len(s):
+        c = store.columns(metric.id, name, first.breakdown, None, end, first.period_type)
+        good = np.flatnonzero(c.status == "ok")
+        if not good.size:
             continue
-        at = s[s["period_start"] == mine] if mine is not None else s.iloc[0:0]
-        row = at.iloc[-1] if len(at) else s.iloc[-1]
-        same = len(at) > 0
-        when = fmt.period(row["period_start"], first.period_type, pol.words.period_style)
-        text = fmt.value(_public_number(float(row["value"]), metric, pol), metric.unit,
+        same = np.flatnonzero((c.dates == np.datetime64(mine)) & (c.status == "ok"))
+        i = same[-1] if len(same) else good[-1]
+        when = fmt.period(c.dates[i], first.period_type, pol.words.period_style)
+        text = fmt.value(_public_number(float(c.value[i]), metric, pol), metric.unit,
                          digits=getattr(metric, "decimals", None), label=getattr(metric, "unit_label", None))
         shown = pol.words.neighbours if name == SN_AVERAGE else name
-        out.append(Comparison(shown, text, when, same, "england" if name == ENGLAND else "neighbours"))
-        if not same and mine is not None:
+        out.append(Comparison(shown, text, when, bool(len(same)), "england" if name == ENGLAND else "neighbours"))
+        if not len(same):
             flags.append(Flag("older_comparator", f"{shown}'s latest figure is for {when}; "
                                                   f"{first.area}'s is for "
                                                   f"{fmt.period(mine, first.period_type, pol.words.period_style)}"))
@@ -586,13 +577,13 @@ def _comparisons(store, metric, first: Choice, series, scope, pol: Policy) -> tu
 _benchmarks: OrderedDict = OrderedDict()
 
 
-def _benchmark(store, metric, first: Choice, series, pol: Policy) -> Benchmark | None:
+def _benchmark(store, metric, first: Choice, cols, pol: Policy) -> Benchmark | None:
     """The area's rank among its statistical neighbours on the series drawn, and their table (kept per data
     version, measure, period and audience: it scans every area's rows)."""
-    ok = series[series["status"] == "ok"]
-    if not len(ok):
+    ok = np.flatnonzero(cols.status == "ok")
+    if not ok.size:
         return None
-    mine = pd.Timestamp(ok["period_start"].iloc[-1])
+    mine = pd.Timestamp(cols.dates[ok[-1]])
     key = (id(store), store.version, metric.id, mine, pol.audience)
     with _lock:
         if key in _benchmarks:
@@ -606,26 +597,49 @@ def _benchmark(store, metric, first: Choice, series, pol: Policy) -> Benchmark |
 
 
 def _benchmark_uncached(store, metric, first: Choice, mine, pol: Policy) -> Benchmark | None:
-    values = store.metric_values(metric.id)
-    rank = benchmarking.neighbour_rank(values, metric.id, store.area, mine, improvement=metric.improvement)
+    """Rank and table from each area's published series at the headline's period type (cached numpy columns)."""
+    ptype = first.period_type
+    names = [store.area.name, *(n.name for n in store.area.neighbours)]
+    latest, at = {}, {}
+    for name in names:
+        c = store.columns(metric.id, name, "All", None, None, ptype)
+        good = np.flatnonzero((c.status == "ok") & ~np.isnan(c.value) & ~c.synthetic)
+        latest[name] = (c, good)
+        at[name] = {d: float(c.value[i]) for i, d in zip(good.tolist(), c.dates[good].tolist())}
+    # The rank at the headline's latest period; else the latest period the area shares with a neighbour.
+    mine64 = np.datetime64(mine).astype("datetime64[ns]").astype(object)
+    shared = sorted((d for d in at[store.area.name] if sum(d in at[n] for n in names) > 1), reverse=True)
+    when = mine64 if mine64 in shared else (shared[0] if shared else None)
     text = ""
-    if rank is not None and rank.period_type == first.period_type:
-        best = f" (1st = {rank.best_is})" if rank.best_is else " (1st = highest)"
-        who = "similar areas" if not pol.spc_terms else "statistical neighbours"
-        text = (f"Ranked {_ordinal(rank.rank)} of {rank.n} with its {who} in "
-                f"{fmt.period(rank.period_start, rank.period_type, pol.words.period_style)}{best}.")
-    table = benchmarking.benchmark_table(values, metric.id, store.area, improvement=metric.improvement)
-    if not table["value"].notna().any():
+    if when is not None:
+        values = {n: at[n][when] for n in names if when in at[n]}
+        own = values[store.area.name]
+        better = sum((v < own) if metric.improvement == "decrease" else (v > own) for v in values.values())
+        best = {"increase": "highest", "decrease": "lowest"}.get(metric.improvement)
+        who = "statistical neighbours" if pol.spc_terms else "similar areas"
+        text = (f"Ranked {_ordinal(better + 1)} of {len(values)} with its {who} in "
+                f"{fmt.period(when, ptype, pol.words.period_style)} (1st = {best or 'highest'}).")
+    rows, any_value = [], False
+    for name in names:
+        c, good = latest[name]
+        if not good.size:
+            rows.append([cell(name), BLANK, cell(""), cell("no published data" if pol.internal else "")])
+            continue
+        any_value = True
+        i = good[-1]
+        v = _public_number(float(c.value[i]), metric, pol)
+        travel = ""
+        if good.size > 1:
+            j = good[-2]
+            if c.series_break[j + 1:i + 1].any():
+                travel = "series break: the definition changed between these periods" if pol.internal else ""
+            else:
+                travel = benchmarking.travel(float(c.value[j]), float(c.value[i]), metric.improvement) or ""
+        rows.append([cell(name), cell(v, fmt.value(v, metric.unit, digits=getattr(metric, "decimals", None),
+                                                   label=getattr(metric, "unit_label", None))),
+                     cell(fmt.period(c.dates[i], ptype, pol.words.period_style)), cell(travel)])
+    if not any_value:
         return Benchmark(text, None) if text else None
-    rows = []
-    for r in table.itertuples():
-        when = fmt.period(r.period_start, r.period_type, pol.words.period_style) if r.period_type else ""
-        travel = r.direction if isinstance(r.direction, str) else (r.note if pol.internal else "")
-        v = None if r.value is None or pd.isna(r.value) else _public_number(float(r.value), metric, pol)
-        rows.append([cell(r.area), cell("" if v is None else v, fmt.value(v, metric.unit,
-                                                                           digits=getattr(metric, "decimals", None),
-                                                                           label=getattr(metric, "unit_label", None))),
-                     cell(when), cell(travel or "")])
     who = "statistical neighbours" if pol.spc_terms else "similar areas"
     t = make_table(f"{pol.words.make_plain(metric.title)}: the area and its {who}, latest published",
                    [("area", "Area"), ("latest", "Latest"), ("period", "Period"),

@@ -8,7 +8,9 @@ documented context object per page.)
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from metrics.vocabulary import Icon
 
@@ -203,13 +205,14 @@ class Signal:
 
 @dataclass(frozen=True)
 class Chart:
-    """One chart of a measure view, with the words and rows that go with it."""
+    """One chart of a measure view, with the words and rows that go with it. Its table is built the first time it
+    is read (a table only a download or a reader's "show the data" asks for), from the same points."""
     key: str  # DOM-safe and URL-safe id of this chart within the page
     heading: str  # "" for the headline; else what this chart is ("Central, monthly local extract")
     spec: object  # SpcChart | BarChart | PanelsChart | StackedChart
     icons: tuple[Icon, ...]
     sentences: tuple[Sentence, ...]
-    table: Table
+    make_table: Callable[[], Table] = field(repr=False, compare=False)
     flags: tuple[Flag, ...] = ()
     latest: Latest | None = None
     source: str = ""
@@ -217,6 +220,10 @@ class Chart:
     figure_href: str = ""
     table_href: str = ""
     download_href: str = ""
+
+    @cached_property
+    def table(self) -> Table:
+        return self.make_table()
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from metrics import format as fmt
 from metrics.analysis import Analysis, scale
 from metrics.spc.result import variation as variation_of
 from metrics.view import facts
@@ -59,12 +60,15 @@ def read(analysis: Analysis, metric, period_type: str, target: float | None) -> 
         assurance = "unknown"
     if variation != "common_cause":
         direction = DIRECTION[variation]
-    elif n < facts.MIN_POINTS_TO_JUDGE:
-        direction = "unknown"
     else:
-        direction = "same" if facts.flat(d.values) else "unclear"
+        direction = "unknown"
+    # "Within the range of those before" is judged on the values as shown (at the measure's display precision).
+    shown = np.round(d.values, fmt.decimals(metric.unit, getattr(metric, "decimals", None)))
+    flat = facts.flat(shown)
+    if variation == "common_cause" and n >= facts.MIN_POINTS_TO_JUDGE:
+        direction = "same" if flat else "unclear"
     return Reading(analysis.chart, n, variation, assurance, direction, rule, first, last, side, tuple(stretch),
-                   crossings, facts.flat(d.values), facts.stuck_at_bound(d, metric.unit), trial, d)
+                   crossings, flat, facts.stuck_at_bound(d, metric.unit), trial, d)
 
 
 def _runs_signal(r, d: facts.Drawn, improvement: str):

@@ -35,8 +35,9 @@ def count(n: int, period_type: str) -> str:
 class Writer:
     """Formats numbers and periods for one chart and audience."""
 
-    def __init__(self, metric, period_type: str, style: str, centre_word: str):
+    def __init__(self, metric, period_type: str, style: str, centre_word: str, plain=None):
         self.metric, self.period_type, self.style, self.centre_word = metric, period_type, style, centre_word
+        self.plain = plain or (lambda text: text)  # the audience's words for catalogue text
 
     def value(self, x, status="ok", digits=None) -> str:
         return fmt.value(x, self.metric.unit, status, digits=self.digits if digits is None else digits,
@@ -91,7 +92,7 @@ def run_words(run: facts.Run, rd: Reading, w: Writer) -> str:
         return f"{count(n, w.period_type)} in a row {'above' if high else 'below'} the {w.centre_word} ({span})"
     if run.kind == "monotone":
         return f"{count(n, w.period_type)} in a row each {'higher' if high else 'lower'} than the one before ({span})"
-    return f"{n} values close to the {'upper' if high else 'lower'} process limit (beyond two sigma) between {span}"
+    return f"{n} values between two sigma and the {'upper' if high else 'lower'} process limit between {span}"
 
 
 def _times(n: int) -> str:
@@ -207,7 +208,7 @@ def public_sentences(who: str, rd: Reading, metric, w: Writer, *, latest_text: s
         reading = (f"No clear pattern yet: the latest figure ({w.value(d.values[-1])}, {w.period(d.dates[-1])}) "
                    f"is {'higher' if d.values[-1] > d.values[:-1].max() else 'lower'} than any before it "
                    f"since {w.period(d.dates[0])}, but there are too few figures to say it is a real change.")
-    out = [Sentence("public_reading", reading)]
+    out = [Sentence("public_reading", w.plain(reading))]
     if latest_period and latest_period != "—":
         out.append(Sentence("latest", f"The latest figure is {latest_text} ({latest_period})."))
     if metric.target is not None:
@@ -242,14 +243,14 @@ def change_words(difference: float, metric, then: str, words) -> str:
     return f"{'up' if difference > 0 else 'down'} {size} on {then}"
 
 
-def group_sentences(who: str, rd: Reading, series: pd.DataFrame, events, w: Writer) -> list[Sentence]:
+def group_sentences(who: str, rd: Reading, cols, events, w: Writer) -> list[Sentence]:
     """Why the limits restart where they do: a change of definition, or an intervention marked as a rebase; with
     the mean before and after, the after leaving out the event's stated transition window."""
     d = rd.drawn
     out = []
     if d is None or not len(d.group) or d.group[0] == d.group[-1]:
         return out
-    breaks = [pd.Timestamp(x) for x in series.loc[series["series_break"].astype(bool), "period_start"]]
+    breaks = [pd.Timestamp(x) for x in cols.dates[cols.series_break]]
     for i in np.flatnonzero(np.diff(d.group)) + 1:
         first, before_date = pd.Timestamp(d.dates[i]), pd.Timestamp(d.dates[i - 1])
         after_all = d.group == d.group[i]
