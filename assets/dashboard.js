@@ -23,14 +23,6 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
                         a.removeAttribute('aria-current');
                     }
                 });
-                if (data.metric) {
-                    var card = document.getElementById('metric-' + data.metric);
-                    if (card && !card.dataset.focused) {
-                        card.dataset.focused = '1';
-                        card.scrollIntoView({block: 'start'});
-                        card.focus({preventScroll: true});
-                    }
-                }
             });
             if (data.title) { document.title = data.title + ' – SEND outcomes dashboard'; }
             var notices = (data.notices || []).join(' ');
@@ -108,6 +100,36 @@ window.addEventListener('popstate', function () {
         });
     }
 
+    // A page body arrives as one HTML string (components/html.py): put it in place, then watch its charts.
+    function inject(el) {
+        var markup = el.getAttribute('data-html');
+        if (markup === null) { return; }
+        el.innerHTML = markup;
+        el.removeAttribute('data-html');
+        watch(el);
+        focusMetric();
+    }
+
+    // ?metric=<id> on a page: scroll to that measure's card and move focus to it, once per address.
+    var focused = '';
+    function focusMetric() {
+        var id = new URLSearchParams(window.location.search).get('metric');
+        var key = window.location.pathname + '?' + id;
+        if (!id || focused === key) { return; }
+        var card = document.querySelector('section.chart-card[data-metric="' + CSS.escape(id) + '"]');
+        if (card) {
+            focused = key;
+            card.scrollIntoView({block: 'start'});
+            card.focus({preventScroll: true});
+        }
+    }
+
+    function injectAll(root) {
+        if (root.nodeType !== 1) { return; }
+        if (root.hasAttribute('data-html')) { inject(root); }
+        root.querySelectorAll('[data-html]').forEach(inject);
+    }
+
     function redrawChanged(box) {
         // React reuses a chart's element when only its data-src changes (a new locality or window): draw again.
         var r = box.getBoundingClientRect();
@@ -116,13 +138,38 @@ window.addEventListener('popstate', function () {
 
     new MutationObserver(function (mutations) {
         mutations.forEach(function (m) {
-            if (m.type === 'attributes' && m.target.classList && m.target.classList.contains('chart')) {
-                redrawChanged(m.target);
+            if (m.type === 'attributes') {
+                if (m.attributeName === 'data-html') { inject(m.target); return; }
+                if (m.target.classList && m.target.classList.contains('chart')) { redrawChanged(m.target); }
+                return;
             }
-            m.addedNodes && m.addedNodes.forEach(function (n) { if (n.nodeType === 1) { watch(n); } });
+            m.addedNodes && m.addedNodes.forEach(function (n) {
+                if (n.nodeType === 1) { injectAll(n); watch(n); }
+            });
         });
     }).observe(document.documentElement, {childList: true, subtree: true, attributes: true,
-                                          attributeFilter: ['data-src']});
+                                          attributeFilter: ['data-src', 'data-html']});
+
+    // Links inside HTML bodies move between the dashboard's pages without a reload, as Dash's own links do: the
+    // address changes and Dash's router (dcc.Location) draws the page. Downloads and data go to the server.
+    document.addEventListener('click', function (e) {
+        var a = e.target.closest && e.target.closest('a[href]');
+        if (!a || !a.closest('.html-block') || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey ||
+            e.shiftKey || e.altKey || a.target || a.hasAttribute('download')) { return; }
+        var url = new URL(a.href, window.location.href);
+        if (url.origin !== window.location.origin || /^\/(download|figure|table|assets|_dash)/.test(url.pathname)) {
+            return;
+        }
+        if (url.pathname === window.location.pathname && url.search === window.location.search) {
+            return;  // an anchor on this page: the browser scrolls to it
+        }
+        e.preventDefault();
+        var samePage = url.pathname === window.location.pathname;
+        window.history.pushState({}, '', url.pathname + url.search + url.hash);
+        // Another page: Dash's router draws it. The same page with other settings: as back/forward would.
+        window.dispatchEvent(samePage ? new PopStateEvent('popstate') : new CustomEvent('_dashprivate_pushstate'));
+        window.scrollTo(0, 0);
+    });
 
     // A table behind its disclosure: fetched the first time it is opened (the HTML is escaped by the server).
     document.addEventListener('toggle', function (e) {
@@ -154,5 +201,6 @@ window.addEventListener('popstate', function () {
         }
     });
 
+    injectAll(document.documentElement);
     watch(document);
 })();

@@ -20,7 +20,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from components.card import card
+from components.html import block, render
 from metrics import urlstate
 from metrics.edition import APP_EDITION, get_store
 from metrics.view.pages import ANY, PageView, build_page, filters as filter_views
@@ -47,19 +47,13 @@ def select(name: str, label: str, options, value: str):
     ], className="filter")
 
 
+def sections_html(pv: PageView, highlight: str | None = None) -> str:
+    """The usual body as HTML: each section's heading and note, then its cards (two to a row where it says)."""
+    return render("sections.html", sections=pv.sections, highlight=highlight)
+
+
 def sections_layout(pv: PageView) -> list:
-    """The usual body: each section's heading and note, then its cards (two to a row where the section says)."""
-    out = []
-    for s in pv.sections:
-        block = []
-        if s.heading:
-            block.append(html.H2(s.heading, className="h4", id=s.anchor or None))
-        if s.note:
-            block.append(html.P(s.note, className="small"))
-        cards = [card(v, heading_level=3 if s.heading else 2) for v in s.cards]
-        block.append(html.Div(cards, className="card-grid" + (" halves" if s.half else "")))
-        out.append(html.Section(block, className="page-section"))
-    return out
+    return [block(sections_html(pv, pv.extra.get("highlight")))]
 
 
 def page_state_data(state: urlstate.State, notices: list[str], vocab: urlstate.Vocabulary, title: str) -> dict:

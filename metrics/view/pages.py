@@ -260,6 +260,7 @@ def page_view(store, page_id: str, state: urlstate.State, notices=(), audience: 
         services = store.catalogue.services if state.service == urlstate.SERVICE_ALL else \
             (store.catalogue.service_by_slug(state.service),)
         extra = {"wait": tuple(services), "wait_first": not pol.internal}
+    extra["highlight"] = state.metric  # ?metric= marks that measure's card (and the page scrolls to it)
     return PageView(page_id, title, pol.words.make_plain(intro), tuple(filters(store, page_id, state, vocab, pol)),
                     urlstate.describe(state, vocab), tuple(views), tuple(notices), extra)
 
