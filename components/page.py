@@ -84,8 +84,9 @@ def layout(page_id: str, kwargs: dict) -> html.Div:
         dcc.Store(id="page-state", data=data),
         *header,
         *controls,
+        # What is shown, in words; hidden where the page has no window (the report's window is its quarter).
         html.P(["Showing: ", html.Span(data["describe"], id="view-description")], className="small mb-3",
-               hidden=not any(f.name in urlstate.COMMON_PARAMS for f in pv.filters)),
+               hidden=not pv.describe),
         html.Div(LAYOUTS.get(page_id, sections_layout)(pv), id="page-body"),
     ], className="page", **{"data-page": page_id})
 
