@@ -201,6 +201,23 @@ window.addEventListener('popstate', function () {
         }
     });
 
+    // Meeting mode: → next slide, ← previous, Home first, End the summary, Esc back to the overview. The slide is
+    // in the URL, so moving is what back/forward would do (components/page.py sync_url redraws it).
+    function go(href, samePage) {
+        if (!href) { return; }
+        window.history.pushState({}, '', href);
+        window.dispatchEvent(samePage ? new PopStateEvent('popstate') : new CustomEvent('_dashprivate_pushstate'));
+    }
+    document.addEventListener('keydown', function (e) {
+        var m = document.querySelector('.meeting');
+        if (!m || e.altKey || e.ctrlKey || e.metaKey || /^(INPUT|SELECT|TEXTAREA)$/.test(e.target.tagName)) { return; }
+        var to = {ArrowRight: 'next', ArrowLeft: 'prev', Home: 'first', End: 'last', Escape: 'exit'}[e.key];
+        if (!to) { return; }
+        e.preventDefault();
+        go(m.getAttribute('data-' + to), to !== 'exit');
+        window.scrollTo(0, 0);
+    });
+
     injectAll(document.documentElement);
     watch(document);
 })();

@@ -79,7 +79,7 @@ def layout(page_id: str, kwargs: dict) -> html.Div:
             html.Summary("Filters", className="filter-toggle btn btn-outline-primary btn-sm"),
             html.Div([*bar, html.Div(copy_link(), className="filter d-flex align-items-end")],
                      className="filter-grid"),
-        ], className="filter-bar mb-2", open=True, role="search", **{"aria-label": "Filters"})]
+        ], className="filter-bar mb-2", open=pv.id != "meeting", role="search", **{"aria-label": "Filters"})]
     return html.Div([
         dcc.Store(id="page-state", data=data),
         *header,

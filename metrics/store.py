@@ -44,7 +44,7 @@ def data_version(data_dir: Path) -> str:
     """A fingerprint of every file the store reads; any replaced extract changes it (atomic replace bumps mtime)."""
     h = hashlib.sha256()
     files = [data_dir / "catalogue.toml", data_dir / "area.toml", data_dir / "inputs.toml",
-             data_dir / "annotations.csv"]
+             data_dir / "annotations.csv", data_dir / "plan.toml"]
     for name in schemas.INPUTS:
         files += input_paths(data_dir, name)
     for f in sorted(files):
@@ -106,6 +106,7 @@ class Store:
     annotations: list
     unavailable: dict[str, str]  # metric_id -> why it cannot be shown
     loaded_at: float = field(default_factory=time.time)
+    plans: object | None = None  # metrics.plan.ImprovementPlans from plan.toml; None when absent or invalid
 
     def __post_init__(self):
         # Row positions of each (metric, area, breakdown), found once: a series is then one `take`, not a scan.
@@ -343,7 +344,15 @@ def build_store(data_dir: str | Path | None = None, *, precompute: bool = True) 
         except ValueError as exc:
             problems.append(Problem(str(ann_path), None, (), str(exc)))
 
-    store = Store(data_dir, version, area, catalogue, problems, frame, records, inputs, annotations, unavailable)
+    plans = None
+    if (data_dir / "plan.toml").exists():
+        from metrics.plan import PlanError, load_plan
+        try:
+            plans = load_plan(data_dir / "plan.toml", catalogue)
+        except PlanError as exc:
+            problems.extend(exc.problems)
+    store = Store(data_dir, version, area, catalogue, problems, frame, records, inputs, annotations, unavailable,
+                  plans=plans)
     if precompute:
         store.precompute()
     return store
