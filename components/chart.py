@@ -374,5 +374,5 @@ def funnel_figure(spec) -> dict:
                    xaxis={"title": {"text": spec.x_title}, "gridcolor": palette.GRID, "automargin": True},
                    yaxis={"title": {"text": "Per cent"}, "ticksuffix": "%", "gridcolor": palette.GRID,
                           "automargin": True},
-                   legend={"orientation": "h", "x": 0, "y": -0.14, "yanchor": "top"})
+                   legend={"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top"})
     return {"data": data, "layout": layout}

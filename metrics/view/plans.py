@@ -103,6 +103,7 @@ def tracker_page(store, state, notices=(), audience: str | None = None):
              "and the measures that show whether it is working. Overdue actions come first.") if pol.internal else (
              "What the partnership said it would do, and how far it has got. Actions that are late come first.")
     return PageView("plan", title, intro, (), "", (), tuple(notices), extra={
-        "groups": tuple(groups), "sentences": view.sentences, "counts": view.counts,
+        "groups": tuple(groups), "sentences": tuple(s for s in view.sentences if "illustrative" not in s),
+        "counts": view.counts,
         "illustrative": view.illustrative, "as_at": f"{when:%-d %B %Y}", "internal": pol.internal,
         "complete": status_words(COMPLETE, pol)})
