@@ -38,6 +38,8 @@ from metrics.view.tables import BLANK, cell, make_table
 from metrics.vocabulary import ASSURANCE_ICONS, PUBLIC_ICONS, VARIATION_ICONS
 
 SPARK_POINTS = 24
+TOTAL_WORDS = {"service": "All services", "agency": "All agencies", "first_language": "All children",
+               "sen_status": "All pupils", "phase_transfer": "All transfers", "cohort": "All"}
 Y_TITLE = {"percent": "Per cent", "count": "Number", "days": "Days", "weeks": "Weeks", "rate": "Rate",
            "score": "Score", "ratio": "Ratio"}
 PUBLIC_ICON = {"improving": "better", "worsening": "worse", "same": "same", "higher": "higher", "lower": "lower",
@@ -189,6 +191,9 @@ def _build(store, metric, scope: Scope, breakdown: str, pol: Policy) -> MeasureV
     latest = head.latest
     if parts_only and latest is not None:  # say which part the figure is
         latest = replace(latest, text=f"{first.breakdown}: {latest.text}")
+    elif latest is not None and breakdown == "All" and metric.breakdown in TOTAL_WORDS:
+        # A measure "by first language" shows its total: say so.
+        latest = replace(latest, text=f"{TOTAL_WORDS[metric.breakdown]}: {latest.text}")
     return MeasureView(
         **base, icons=head.icons, latest=latest, sentences=head.sentences, charts=charts,
         change=change_text, change_value=change_value, comparisons=comparisons, benchmark=bench,
