@@ -64,6 +64,29 @@ window.addEventListener('popstate', function () {
 
 (function () {
     var MARGIN = '400px 0px';  // start fetching a little before a chart comes into view
+    var PHONE = window.matchMedia('(max-width: 575.98px)');
+
+    // On a phone a legend can be taller than the plot: name each line at its end instead, and leave the point
+    // markers' meaning to the sentences and the table. The mode bar would cover panel titles: it goes too.
+    function forPhone(figure, config) {
+        var layout = figure.layout || {};
+        layout.showlegend = false;
+        layout.annotations = (layout.annotations || []).slice();
+        (figure.data || []).forEach(function (t) {
+            if (!t.name || t.showlegend === false || !t.mode || t.mode.indexOf('lines') < 0 || !t.x) { return; }
+            for (var i = t.x.length - 1; i >= 0; i--) {
+                if (t.x[i] !== null && t.y[i] !== null && t.y[i] !== undefined) {
+                    layout.annotations.push({x: t.x[i], y: t.y[i], xref: t.xaxis || 'x', yref: t.yaxis || 'y',
+                        text: t.name, showarrow: false, xanchor: 'right', yanchor: 'bottom',
+                        font: {size: 10, color: (t.line && t.line.color) || '#212529'}});
+                    return;
+                }
+            }
+        });
+        layout.margin = Object.assign({}, layout.margin || {}, {r: 8, l: 40});
+        figure.layout = layout;
+        config.displayModeBar = false;
+    }
 
     function draw(box) {
         var src = box.getAttribute('data-src');
@@ -76,6 +99,7 @@ window.addEventListener('popstate', function () {
             if (box.getAttribute('data-src') !== src || !window.Plotly) { return; }
             var placeholder = box.querySelector('.chart-placeholder');
             if (placeholder) { placeholder.remove(); }
+            if (PHONE.matches) { forPhone(body.figure, body.config); }
             return window.Plotly.react(box, body.figure.data, body.figure.layout, body.config).then(function () {
                 box.setAttribute('data-drawn', src);
                 box.removeAttribute('data-loading');
@@ -124,8 +148,16 @@ window.addEventListener('popstate', function () {
         }
     }
 
+    // On a phone the filters fold behind their one button (the page opens with them shown on wider screens).
+    function foldFilters(root) {
+        if (!PHONE.matches || root.nodeType !== 1) { return; }
+        var bars = root.matches('details.filter-bar') ? [root] : root.querySelectorAll('details.filter-bar');
+        bars.forEach(function (d) { if (!d.dataset.folded) { d.dataset.folded = '1'; d.open = false; } });
+    }
+
     function injectAll(root) {
         if (root.nodeType !== 1) { return; }
+        foldFilters(root);
         if (root.hasAttribute('data-html')) { inject(root); }
         root.querySelectorAll('[data-html]').forEach(inject);
     }
