@@ -54,6 +54,7 @@ def _page_chart(view_id: str):
 
 
 def _chart(view_id: str):
+    """(view, chart or None, a callable giving the table asked for): the table is built only when it is read."""
     args = _args()
     view = resolve(get_store(), view_id, args, APP_EDITION)
     if view is None:
@@ -61,11 +62,11 @@ def _chart(view_id: str):
     if args.get("table") == "neighbours":
         if view.benchmark is None or view.benchmark.table is None:
             abort(404)
-        return view, None, view.benchmark.table
+        return view, None, lambda: view.benchmark.table
     chart = chart_of(view, args)
     if chart is None:
         abort(404)
-    return view, chart, chart.table
+    return view, chart, lambda: chart.table
 
 
 def download_csv(view_id: str):
@@ -74,6 +75,7 @@ def download_csv(view_id: str):
         return Response(to_csv(table), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{table.filename}.csv"'})
     _, _, table = _chart(view_id)
+    table = table()
     return Response(to_csv(table), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{table.filename}.csv"'})
 
@@ -92,7 +94,7 @@ def figure_json(view_id: str):
 
 def table_fragment(view_id: str):
     _, _, table = _chart(view_id)
-    return Response(table_html(table), mimetype="text/html")
+    return Response(table_html(table()), mimetype="text/html")
 
 
 def download_overview(ext: str):

@@ -74,6 +74,16 @@ class Columns:
     def __len__(self) -> int:
         return len(self.dates)
 
+    COLUMN = {"period_start": "dates"}
+
+    def __getitem__(self, name: str) -> pd.Series:
+        """A column by its metric_values name, as a pandas Series (for reading a series like a frame)."""
+        return pd.Series(getattr(self, self.COLUMN.get(name, name)))
+
+    @property
+    def empty(self) -> bool:
+        return not len(self.dates)
+
 
 def _columns(frame: pd.DataFrame) -> Columns:
     def text(c):
@@ -236,11 +246,11 @@ class Store:
     def _analysis(self, metric_id: str, area: str, breakdown: str, start, end, period_type: str) -> Analysis:
         metric = self.catalogue.get(metric_id)
         if metric_id in self.unavailable:
-            return Analysis(metric_id, area, breakdown, self.series(metric_id, area, breakdown), None, "none",
+            return Analysis(metric_id, area, breakdown, self.columns(metric_id, area, breakdown), None, "none",
                             self.unavailable[metric_id])
         # A monthly local series may sit beside the same measure's annual publication: one period type a chart,
         # the catalogue's own unless the caller names another.
-        series = self.series(metric_id, area, breakdown, start, end, period_type=period_type or metric.frequency)
+        series = self.columns(metric_id, area, breakdown, start, end, period_type=period_type or metric.frequency)
         return analyse(metric, series, area=area, breakdown=breakdown,
                        rebase=self.rebase_dates(metric_id, area, breakdown))
 
