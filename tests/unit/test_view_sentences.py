@@ -152,8 +152,7 @@ def test_common_cause_gives_the_limits():
 
 def test_a_value_beyond_every_earlier_one_without_a_signal_is_said_plainly():
     # The 14 points above with 53.5 last: mean 702.5/14 = 50.18, MR mean 37.5/13 = 2.88, upper limit 57.85: common
-    # cause, but higher than
-    # every earlier value (47 to 53).
+    # cause, but higher than every earlier value (47 to 53).
     _, rd, s = narrate(BASE + [49, 53.5])
     assert rd.direction == "unclear"
     assert text(s, "no_pattern") == (
