@@ -111,6 +111,25 @@ comparators = false
 public = true
 
 [[metric]]
+id = "attendance"
+title = "Sessions attended"
+description = "Group sessions attended by families."
+public_text = { improving = "More sessions attended.", worsening = "Fewer sessions attended.", no_change = "About as many sessions attended." }
+page = "outcome-1"
+unit = "count"
+frequency = "month"
+improvement = "increase"
+target = 15.0
+target_source = "Test plan"
+chart = "xmr"
+input = "metric_values"
+breakdown = "none"
+source = "Test source"
+plan_refs = []
+comparators = false
+public = true
+
+[[metric]]
 id = "requests"
 title = "Requests received"
 description = "Requests for help received."
@@ -172,6 +191,8 @@ ANNOTATIONS = ("id,date,title,description,services,metric_ids,localities,rebase,
 # of 2 and 8: mean 30/12 = 2.5; limits 11.69 ± 2.66 × 2.5 = 5.04 .. 18.34. The last point (20) is above the upper
 # limit and lower is better: special cause concern, high.
 COMPLAINTS = [10, 12] * 6 + [20]
+# attendance: the same figures where higher is better: special cause improvement, high; the 15 target lies inside
+# the limits, so assurance is inconsistent.
 # pct_on_time, Blackpool and Central, November 2022 to January 2024 (15 months): 40 of 50 (80%) each month, March
 # 2023 suppressed, January 2024 42 of 50 (84%). p chart centre 562/700 = 80.29%, limits 80.29 ± 3√(p(1-p)/50)
 # = 80.29 ± 16.90 (63.38 .. 97.19): the 80% target lies inside them, so assurance is inconsistent.
@@ -213,6 +234,7 @@ def write_small_data(folder: Path) -> Path:
         _rows("pct_on_time", "England", pd.to_datetime(["2022-01-01", "2023-01-01"]), [55.0, 50.2]),
         _rows("pct_on_time", "Statistical neighbours", pd.to_datetime(["2023-01-01"]), [47.5]),
         _rows("complaints", "Blackpool", thirteen, COMPLAINTS, synthetic=True),
+        _rows("attendance", "Blackpool", thirteen, COMPLAINTS),
         _rows("requests", "Blackpool", thirteen, REQUESTS),
         *(_rows("waits", "Blackpool", thirteen, v, breakdown=b, source="Test waits") for b, v in WAITS.items()),
     ]

@@ -89,11 +89,12 @@ def board_client(small_store, monkeypatch):
 
 
 @pytest.mark.parametrize("query, ids", [
-    ("", ["pct_on_time", "complaints", "requests", "waits", "waiting"]),
+    ("", ["pct_on_time", "complaints", "attendance", "requests", "waits", "waiting"]),
     ("?variation=concern", ["complaints", "waits"]),  # waits: by its speech and language therapy part
-    ("?assurance=inconsistent", ["pct_on_time"]),
+    ("?assurance=inconsistent", ["pct_on_time", "attendance"]),
     ("?plan=3.1", ["pct_on_time"]),
-    ("?outcome=outcome-1", ["pct_on_time", "complaints", "requests"]),
+    ("?outcome=outcome-1", ["pct_on_time", "complaints", "attendance", "requests"]),
+    ("?variation=improvement", ["attendance"]),
 ])
 def test_the_overview_csv_is_every_measure_the_filters_keep(board_client, query, ids):
     got = lines(board_client.get("/download/overview.csv" + query))
@@ -113,7 +114,8 @@ def test_the_overview_csv_is_every_measure_the_filters_keep(board_client, query,
                                        "Order the link carries, not in the order the page shows them")
 def test_the_overview_csv_follows_the_pages_order(board_client):
     got = lines(board_client.get("/download/overview.csv?sort=title&outcome=outcome-1"))
-    assert [row[0] for row in got[1:]] == ["complaints", "pct_on_time", "requests"]  # by title, as the page
+    # By title, as the page lists them.
+    assert [row[0] for row in got[1:]] == ["complaints", "pct_on_time", "requests", "attendance"]
 
 
 def test_the_public_overview_csv_has_public_measures_and_words(client, edition):
@@ -121,7 +123,7 @@ def test_the_public_overview_csv_has_public_measures_and_words(client, edition):
     ids = [row[0] for row in got[1:]]
     if edition == "public":
         # The public page offers no variation filter, so the link's one does not filter it either.
-        assert ids == ["pct_on_time", "complaints", "waits", "waiting"] and "exceptions" not in got[0]
+        assert ids == ["pct_on_time", "complaints", "attendance", "waits", "waiting"] and "exceptions" not in got[0]
         assert got[0][-1] == "example_figures"
         assert dict(zip(got[0], got[2]))["reading"] == "Getting worse"
     else:
@@ -136,6 +138,6 @@ def test_the_overview_xlsx_has_every_measures_rows(client, edition):
     sheets = sheet_cells(r.data)
     # The summary, then a sheet for each measure with a chart (waiting has none: it is unavailable; requests is
     # the board's only).
-    assert list(sheets) == ["All measures", "pct_on_time", "complaints", *(["requests"] if edition == "board" else []),
-                            "waits"]
+    assert list(sheets) == ["All measures", "pct_on_time", "complaints", "attendance",
+                            *(["requests"] if edition == "board" else []), "waits"]
     assert sheets["complaints"][:3] == ["Period", "Period start", "Value"] and "January 2024" in sheets["complaints"]

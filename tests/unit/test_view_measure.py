@@ -18,7 +18,8 @@ def board(store, metric_id, scope=Scope(), breakdown="All"):
 
 def test_one_row_per_catalogue_measure_in_catalogue_order_computed_once(small_store):
     ov = overview(small_store, Scope(), "board")
-    assert [r.view.metric_id for r in ov.rows] == ["pct_on_time", "complaints", "requests", "waits", "waiting"]
+    assert [r.view.metric_id for r in ov.rows] == ["pct_on_time", "complaints", "attendance", "requests", "waits",
+                                                   "waiting"]
     assert overview(small_store, Scope(), "board") is ov  # once per (data version, place, window, audience)
     assert board(small_store, "complaints") is board(small_store, "complaints")
 
@@ -104,8 +105,10 @@ def test_exceptions_reach_the_overview_from_a_part(small_store):
     part = board(small_store, "waits", breakdown="Speech and language therapy")
     assert part.title == "Children waiting: Speech and language therapy" and part.variation == "concern_high"
     ov = overview(small_store, Scope(), "board")
+    # Concerns first, then improvements, each in catalogue order.
     assert [(s.metric_id, s.part, s.kind) for s in ov.exceptions] == [
-        ("complaints", "", "concern"), ("waits", "Speech and language therapy", "concern")]
+        ("complaints", "", "concern"), ("waits", "Speech and language therapy", "concern"),
+        ("attendance", "", "improvement")]
     row = next(r for r in ov.rows if r.view.metric_id == "waits")
     assert row.families == {"common_cause", "concern"}  # the concern filter finds the measure by its part
 
