@@ -216,11 +216,16 @@ def _rows(metric_id, area, dates, values, *, breakdown="All", numerators=None, d
     })
 
 
-def write_small_data(folder: Path) -> Path:
+# The same with a rebase for physiotherapy on 3 July 2023, with no transition window.
+REBASE = ("id,date,title,description,services,metric_ids,localities,rebase,transition_months\n"
+          "9,2023-07-03,Physiotherapy triage,,physio,,,true,0\n")
+
+
+def write_small_data(folder: Path, annotations: str = ANNOTATIONS) -> Path:
     shutil.copy(REPO_DATA / "area.toml", folder / "area.toml")
     (folder / "catalogue.toml").write_text(CATALOGUE, encoding="utf-8")
     (folder / "inputs.toml").write_text("", encoding="utf-8")
-    (folder / "annotations.csv").write_text(ANNOTATIONS, encoding="utf-8")
+    (folder / "annotations.csv").write_text(annotations, encoding="utf-8")
     num = [40.0] * len(MONTHS_PCT)
     num[4], num[-1] = np.nan, 42.0  # March 2023 suppressed; January 2024 is 42 of 50
     pct = [np.nan if np.isnan(x) else x / 50 * 100 for x in num]
@@ -244,5 +249,5 @@ def write_small_data(folder: Path) -> Path:
     return folder
 
 
-def small_store(folder: Path):
-    return build_store(write_small_data(folder))
+def small_store(folder: Path, annotations: str = ANNOTATIONS):
+    return build_store(write_small_data(folder, annotations))

@@ -9,10 +9,8 @@ import pytest
 from components.chart import TEMPLATE, config, empty_figure, figure, sparkline_svg
 from metrics import palette
 from metrics.edition import public_store
-from metrics.store import build_store
 from metrics.view.measure import Scope, measure_view
 
-from builders import write_small_data
 
 # complaints / attendance: 12 alternating months then an outlier. Mean (6 × 10 + 6 × 12 + 20) / 13 = 152/13 =
 # 11.6923; moving ranges: eleven of 2 and 8 (none screened: 8 < 3.267 × 2.5), mean 30/12 = 2.5; limits
@@ -100,16 +98,6 @@ def test_events_are_drawn_by_their_log_number_only_where_the_chart_has_them(smal
     assert figure(spec(small_store, "waits"))["layout"]["shapes"] == []
     early = figure(spec(small_store, "waits", Scope(end="2023-05"), breakdown="Speech and language therapy"))
     assert early["layout"]["shapes"] == []
-
-
-@pytest.fixture(scope="module")
-def rebased(tmp_path_factory):
-    """The small data folder with a rebase for physiotherapy on 3 July 2023 (no transition window)."""
-    folder = write_small_data(tmp_path_factory.mktemp("rebased"))
-    (folder / "annotations.csv").write_text(
-        "id,date,title,description,services,metric_ids,localities,rebase,transition_months\n"
-        "9,2023-07-03,Physiotherapy triage,,physio,,,true,0\n", encoding="utf-8")
-    return build_store(folder)
 
 
 def test_rebase_breaks_the_lines_and_is_marked_where_the_limits_restart(rebased):
