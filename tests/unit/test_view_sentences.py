@@ -303,16 +303,17 @@ def test_intervention_followed_by_special_cause():
     a, _, s = narrate(SHIFT, events=(event,))
     assert change_after(a, event.date)[1] == pd.Timestamp("2024-01-01")
     (said,) = [x for x in s if x.kind == "intervention"]
-    assert said.event == 2 and said.text == ("After “Extra panel meetings” (December 2023) special cause improvement "
-                                             "followed from January 2024.")
+    assert said.event == 2
+    assert said.text == ("After “Extra panel meetings” (December 2023) special cause improvement followed from "
+                         "January 2024.")
 
 
 def test_intervention_with_nothing_after():
     event = Event(pd.Timestamp("2023-06-01"), "Leaflet")
     a, _, s = narrate(BASE + [49, 51], events=(event,))
     assert change_after(a, event.date) is None
-    assert text(s, "intervention") == ("After “Leaflet” (June 2023) no special cause followed within 12 months: any "
-                                       "change since is within the process limits.")
+    assert text(s, "intervention") == ("After “Leaflet” (June 2023) no special cause followed within 12 months: "
+                                       "any change since is within the process limits.")
 
 
 def test_area_wide_event_mentioned_only_when_something_followed():
