@@ -1,8 +1,12 @@
 """Hand-made inputs for the view-model tests: a metric, a series, an analysed series, and a small data folder whose
-answers are worked out by hand in the tests that read them (tests/unit/conftest.py serves it as `small_store`)."""
+answers are worked out by hand in the tests that read them (tests/unit/conftest.py serves it as `small_store`);
+and a reader of the cells of an XLSX download."""
 from __future__ import annotations
 
+import io
+import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -263,3 +267,18 @@ def write_small_data(folder: Path, annotations: str = ANNOTATIONS) -> Path:
 
 def small_store(folder: Path, annotations: str = ANNOTATIONS):
     return build_store(write_small_data(folder, annotations))
+
+
+def sheet_cells(book: bytes) -> dict[str, list[str]]:
+    """Each sheet's cell texts, in order (numbers as written), read from the XLSX's XML."""
+    z = zipfile.ZipFile(io.BytesIO(book))
+    shared = re.findall(r"<t[^>]*>([^<]*)</t>", z.read("xl/sharedStrings.xml").decode())
+    names = re.findall(r'<sheet name="([^"]+)"', z.read("xl/workbook.xml").decode())
+    out = {}
+    for n, name in enumerate(names, start=1):
+        xml = z.read(f"xl/worksheets/sheet{n}.xml").decode()
+        found = []
+        for kind, value in re.findall(r'<c r="[A-Z]+\d+"(?: s="\d+")?(?: t="(\w+)")?><v>([^<]*)</v></c>', xml):
+            found.append(shared[int(value)] if kind == "s" else value)
+        out[name] = found
+    return out

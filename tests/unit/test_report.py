@@ -17,6 +17,7 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
+from metrics import format as fmt
 from metrics import urlstate
 from metrics.report import build_report, default_quarter, render_html, render_pdf, report_html, report_quarters
 from metrics.report.__main__ import main
@@ -408,6 +409,31 @@ def test_the_default_report_is_whole(default_store, area_report, area_html):
     assert area_report.exceptions, "the default data should give the board at least one exception to read"
     assert area_report.exceptions == overview(default_store, scope_for(area_report.quarter, "area"),
                                               "board").exceptions
+
+
+def test_the_default_reports_sentences_say_what_the_spc_says(default_store, area_report):
+    """Each headline chart's signal sentence names the start of the signal its SPC result gives, read again from the
+    store for the same series and window."""
+    end = pd.Timestamp(f"{area_report.quarter.end:%Y-%m}-01")
+    kinds = {"improvement": "special_cause_improvement", "concern": "special_cause_concern",
+             "neutral": "special_cause_neutral"}
+    checked = 0
+    for v in (b.view for s in area_report.sections for b in s.blocks):
+        if not v.charts or v.charts[0].heading or getattr(v.charts[0].spec, "chart", "run") == "run":
+            continue  # the whole area's own headline SPC chart only
+        spec = v.charts[0].spec
+        a = default_store.analysis(v.metric_id, default_store.area.name, "All", None, end, spec.period_type)
+        signal = a.spc.last_signal()
+        said = [s.text for s in v.charts[0].sentences if s.kind.startswith("special_cause")]
+        if signal is None:
+            assert said == [], v.metric_id
+            continue
+        (text,) = said
+        assert [s.kind for s in v.charts[0].sentences if s.text == text] == [kinds[v.variation.rsplit("_", 1)[0]]]
+        start = fmt.period(signal.first_date, spec.period_type)
+        assert (f"since {start}" if signal.first_date != signal.last_date else f"in {start}") in text, v.metric_id
+        checked += 1
+    assert checked >= 5
 
 
 # -- PDF ----------------------------------------------------------------------------------------------------

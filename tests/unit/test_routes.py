@@ -13,6 +13,8 @@ from metrics.edition import public_store
 from metrics.view.measure import Scope, measure_view
 from metrics.view.tables import to_csv
 
+from builders import sheet_cells
+
 
 @pytest.fixture(params=["board", "public"])
 def edition(request):
@@ -131,8 +133,6 @@ def test_the_public_overview_csv_has_public_measures_and_words(client, edition):
 
 
 def test_the_overview_xlsx_has_every_measures_rows(client, edition):
-    from test_view_tables import sheet_cells
-
     r = client.get("/download/overview.xlsx")
     assert r.status_code == 200 and r.headers["Content-Disposition"] == 'attachment; filename="all_measures_area.xlsx"'
     sheets = sheet_cells(r.data)

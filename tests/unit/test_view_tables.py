@@ -3,8 +3,6 @@ value, with GSS symbols for hidden figures), with the columns the audience may s
 Worked on the small data folder (tests/unit/builders.py)."""
 import csv
 import io
-import re
-import zipfile
 
 import pytest
 
@@ -12,7 +10,7 @@ from metrics.edition import public_store
 from metrics.view.measure import Scope, measure_view
 from metrics.view.tables import cell, make_table, safe_filename, to_csv, to_xlsx
 
-from builders import MONTHS_PCT
+from builders import MONTHS_PCT, sheet_cells
 
 BOARD_HEADER = ["period", "period_start", "value", "numerator", "denominator", "unit", "status", "centre",
                 "lower_limit", "upper_limit", "point_type", "trial_limits", "comparator_england",
@@ -86,21 +84,6 @@ def test_a_row_of_the_wrong_width_is_refused_naming_the_table():
                                         ("", "data"), ("A" * 200, "a" * 120)])
 def test_filenames_are_safe(name, safe):
     assert safe_filename(name) == safe
-
-
-def sheet_cells(book: bytes) -> dict[str, list[str]]:
-    """Each sheet's cell texts, in order (numbers as written), read from the XLSX's XML."""
-    z = zipfile.ZipFile(io.BytesIO(book))
-    shared = re.findall(r"<t[^>]*>([^<]*)</t>", z.read("xl/sharedStrings.xml").decode())
-    names = re.findall(r'<sheet name="([^"]+)"', z.read("xl/workbook.xml").decode())
-    out = {}
-    for n, name in enumerate(names, start=1):
-        xml = z.read(f"xl/worksheets/sheet{n}.xml").decode()
-        found = []
-        for kind, value in re.findall(r'<c r="[A-Z]+\d+"(?: s="\d+")?(?: t="(\w+)")?><v>([^<]*)</v></c>', xml):
-            found.append(shared[int(value)] if kind == "s" else value)
-        out[name] = found
-    return out
 
 
 def test_xlsx_has_a_sheet_per_table_with_the_same_cells(pct):
