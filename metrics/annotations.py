@@ -75,7 +75,7 @@ def load_annotations(path: str | Path, *, catalogue=None, localities=None) -> li
                 problems.append(f"{path}, column '{column}', row {row_number}: {message}")
 
             if None in row:  # more cells than header columns
-                bad(COLUMNS[-1], f"{len(row[None])} cell(s) beyond the {len(COLUMNS)} columns (unquoted comma?)")
+                bad(header[-1], f"{len(row[None])} cell(s) beyond the {len(header)} columns (unquoted comma?)")
                 continue
             cells = {c: (row.get(c) or "").strip() for c in COLUMNS + OPTIONAL}
             try:

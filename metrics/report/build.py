@@ -116,7 +116,7 @@ def _log(store, scope: Scope, q: Quarter, views) -> tuple[LogEntry, ...]:
               and (not a.localities or ann_locality in a.localities)]
     out = []
     for a in sorted(events, key=lambda a: a.number):
-        changes = tuple(ChangeAfter(v.title, f"metric-{v.key}", s.text)
+        changes = tuple(ChangeAfter(v.title, f"metric-{v.metric_id}", s.text)  # a part is a row of its measure
                         for v in views for c in v.charts for s in c.sentences if s.event == a.number)
         names = [store.catalogue.get(m).title for m in a.metric_ids if m in store.catalogue.ids]
         services = [s.name for s in store.catalogue.services if s.slug in a.services]

@@ -63,8 +63,23 @@ def _view(key: str, title: str, good: str, description: str, spec, sentences, ta
         metric_id=key, key=key, title=title, page=page, place=place, breakdown="All",
         audience=pol.audience, description=description, good_direction=good, target=None, icons=(), latest=None,
         sentences=tuple(sentences), charts=(chart,), change="", comparisons=(), benchmark=None, flags=flags,
-        provenance=f"Source: {source}" if source else "", source=source, synthetic=synthetic, plan_refs="", refs=(),
+        provenance=_provenance(source, sentences_latest(spec), pol), source=source, synthetic=synthetic, plan_refs="", refs=(),
         owner="", empty=empty, download_href=chart.download_href, kind="drill")
+
+
+def sentences_latest(spec) -> str:
+    """The latest month a drill-down's chart draws, in words ("" when it has no dated points)."""
+    points = [p for panel in getattr(spec, "panels", ()) + getattr(spec, "parts", ()) for p in panel.points]
+    return max(points, key=lambda p: p.x).label if points else ""
+
+
+def _provenance(source: str, latest: str, pol: Policy) -> str:
+    """Where the figures come from and how recent they are, in the audience's words (as measure views say it)."""
+    if not source:
+        return ""
+    if pol.internal:
+        return f"Source: {source}" + (f" Figures up to {latest}." if latest else "")
+    return f"Where the figures come from: {source}" + (f" Last updated with figures up to {latest}." if latest else "")
 
 
 # -- waits beside demand ---------------------------------------------------------------------------------------

@@ -158,7 +158,15 @@ def signal_runs(d: Drawn, first, last, side: str, chart: str) -> list[Run]:
             out.append(Run(kind, best[1] - best[0] + 1, pd.Timestamp(d.dates[best[0]]),
                            pd.Timestamp(d.dates[best[1]]), side))
     if chart != "run":
-        # Between two sigma and the limit (a point beyond the limit is counted as outside).
+        # Between two sigma and the limit (a point beyond the limit is counted as outside). The two-in-three rule
+        # looks at three points in a row: count from two points before the flagged stretch, within its group.
+        idx = np.flatnonzero(inside)
+        if idx.size:
+            start = idx[0]
+            while start > 0 and idx[0] - start < 2 and d.group[start - 1] == d.group[idx[0]]:
+                start -= 1
+            inside = inside.copy()
+            inside[start:idx[0]] = True
         near = inside & (((d.values > d.upper_2s) & ~(d.values > d.upper)) if side == "high"
                          else ((d.values < d.lower_2s) & ~(d.values < d.lower)))
         if near.sum() >= 2:

@@ -275,7 +275,8 @@ def _chart(store, metric, choice: Choice, scope: Scope, pol: Policy, index: int,
     who = sentences_subject(metric, choice, pol, parts_only)
     latest = _latest(points)
     if pol.spc_terms:
-        groups = tuple(sentences.group_sentences(who, rd, cols, _annotations(store, metric, choice, end), w))
+        groups = tuple(sentences.group_sentences(who, rd, cols.dates[cols.series_break],
+                                                 _annotations(store, metric, choice, end), w))
         evs = tuple(sentences.event_sentences(rd, _annotations(store, metric, choice, end), w,
                                               lambda d: _change_after(analysis, d)))
         said = sentences.board_sentences(who, rd, metric, w, note=analysis.note,

@@ -175,7 +175,7 @@ def overview_page(store, state, notices=(), audience: str | None = None):
     if pol.spc_terms:
         columns.insert(8, ("exceptions", "Exceptions"))
     rows = []
-    for r in shown:
+    for r in (r for _, group in groups for r in group):  # as the page lists them
         v = r.view
         comp = {c.name: f"{c.text} ({c.period})" for c in v.comparisons}
         row = [cell(v.metric_id), cell(v.title), cell(v.page), cell(v.place),
@@ -195,7 +195,7 @@ def overview_page(store, state, notices=(), audience: str | None = None):
         urlstate.describe(state, vocab),
         tuple(SectionView(p.title, "", tuple(r.view for r in rows), anchor=f"section-{p.id}") for p, rows in groups),
         tuple(notices),
-        extra={"overview": ov, "rows": tuple(shown), "spc": pol.spc_terms, "groups": tuple(groups), "count": count, "table": table,
+        extra={"overview": ov, "rows": tuple(r for _, group in groups for r in group), "spc": pol.spc_terms, "groups": tuple(groups), "count": count, "table": table,
                "csv_href": urlstate.data_href("download", "overview", state, "csv", **_filter_params(state)),
                "xlsx_href": urlstate.data_href("download", "overview", state, "xlsx", **_filter_params(state))})
 

@@ -82,19 +82,21 @@ def run_words(run: facts.Run, rd: Reading, w: Writer) -> str:
     """One fact of a signal in words; every number is the fact's own."""
     n, high = run.n, run.side == "high"
     span = fmt.span(run.first, run.last, w.period_type, w.style)
+    first, last = w.period(run.first), w.period(run.last)
+    between = f"in {first}" if first == last else f"between {first} and {last}"
     if run.kind == "outside":
         d = rd.drawn
         i = int(np.flatnonzero(d.dates == np.datetime64(run.last))[0])
         edge = "above the upper" if high else "below the lower"
         if n == 1:
             return f"{w.value(d.values[i])} in {w.period(run.last)} was {edge} process limit"
-        return f"{n} values {edge} process limit between {span}, the latest {w.value(d.values[i])} in " \
+        return f"{n} values {edge} process limit {between}, the latest {w.value(d.values[i])} in " \
                f"{w.period(run.last)}"
     if run.kind == "same_side":
         return f"{count(n, w.period_type)} in a row {'above' if high else 'below'} the {w.centre_word} ({span})"
     if run.kind == "monotone":
         return f"{count(n, w.period_type)} in a row each {'higher' if high else 'lower'} than the one before ({span})"
-    return f"{n} values between two sigma and the {'upper' if high else 'lower'} process limit between {span}"
+    return f"{n} values between two sigma and the {'upper' if high else 'lower'} process limit {between}"
 
 
 def _times(n: int) -> str:
@@ -246,14 +248,14 @@ def change_words(difference: float, metric, then: str, words) -> str:
     return f"{'up' if difference > 0 else 'down'} {size} on {then}"
 
 
-def group_sentences(who: str, rd: Reading, cols, events, w: Writer) -> list[Sentence]:
+def group_sentences(who: str, rd: Reading, break_dates, events, w: Writer) -> list[Sentence]:
     """Why the limits restart where they do: a change of definition, or an intervention marked as a rebase; with
     the mean before and after, the after leaving out the event's stated transition window."""
     d = rd.drawn
     out = []
     if d is None or not len(d.group) or d.group[0] == d.group[-1]:
         return out
-    breaks = [pd.Timestamp(x) for x in cols.dates[cols.series_break]]
+    breaks = [pd.Timestamp(x) for x in break_dates]
     for i in np.flatnonzero(np.diff(d.group)) + 1:
         first, before_date = pd.Timestamp(d.dates[i]), pd.Timestamp(d.dates[i - 1])
         after_all = d.group == d.group[i]
@@ -274,6 +276,10 @@ def group_sentences(who: str, rd: Reading, cols, events, w: Writer) -> list[Sent
                          f"values after averaged {w.line(after.mean())}")
             out.append(Sentence("rebase", text + ".", e.number))
     return out
+
+
+def _months_between(a: pd.Timestamp, b: pd.Timestamp) -> int:
+    return (b.year - a.year) * 12 + (b.month - a.month)
 
 
 def transition_points(event, period_type: str) -> int:
@@ -299,8 +305,11 @@ def event_sentences(rd: Reading, events, w: Writer, change_after) -> list[Senten
         if change is None and not targeted:
             continue
         if change is None:
-            text = (f"After “{e.title}” ({when}) no special cause followed within {EVENT_WINDOW_MONTHS} months: "
-                    "any change since is within the process limits.")
+            drawn_months = _months_between(pd.Timestamp(e.date), pd.Timestamp(d.dates[-1]))
+            within = (f"within {EVENT_WINDOW_MONTHS} months" if drawn_months >= EVENT_WINDOW_MONTHS else
+                      f"in the {count(max(drawn_months, 0), 'month')} drawn since")
+            text = (f"After “{e.title}” ({when}) no special cause followed {within}: any change since is within the "
+                    "process limits.")
         else:
             text = f"After “{e.title}” ({when}) {change[0]} followed from {w.period(change[1])}."
         out.append(Sentence("intervention", text, e.number))

@@ -15,7 +15,8 @@ import pandas as pd
 PERIODS = r"(?:months?|quarters?|years?|academic years?|financial years?|periods?)"
 IN_A_ROW = re.compile(rf"(\d+) {PERIODS} in a row (above|below) the (mean|median|average) \(([^)]*)\)")
 EACH = re.compile(rf"(\d+) {PERIODS} in a row each (higher|lower) than the one before \(([^)]*)\)")
-OUTSIDE_N = re.compile(r"(\d+) values (above the upper|below the lower) process limit between (.+?), the latest")
+OUTSIDE_N = re.compile(r"(\d+) values (above the upper|below the lower) process limit (?:between (.+?) and (.+?)|in "
+                       r"(.+?)), the latest")
 OUTSIDE_1 = re.compile(r"in ([A-Z][a-z]+ \d{4}|\d{4}(?:/\d{2})?|Q\d \d{4}|FY \d{4}/\d{2}) was (above the upper|below "
                        r"the lower) process limit")
 RECALC = re.compile(r"recalculated from ([A-Z][a-z]+ \d{4}|Q\d \d{4}|\d{4}(?:/\d{2})?)")
@@ -68,8 +69,9 @@ def problems(text: str, points, period_type: str) -> list[str]:
         values = [p.value for p in run]
         if None in values or not all((b > a) if way == "higher" else (b < a) for a, b in zip(values, values[1:])):
             out.append(f"claims each {way} than the one before over {span}: {values}")
-    for n, side, span in OUTSIDE_N.findall(text):
-        first, last = _span(span)
+    for n, side, first, last, only in OUTSIDE_N.findall(text):
+        first, last = (first, last) if first else (only, only)
+        span = f"{first} to {last}"
         labels = [p.label for p in points]
         if first not in labels or last not in labels:
             out.append(f"unknown periods in {span!r}")

@@ -67,8 +67,6 @@ def test_bad_ids_and_transition_months_name_the_cell(tmp_path, row, column, mess
     assert f"{path}, column '{column}', row 2: {message}" in str(err.value)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: with the optional columns in the header, a row with an extra cell is "
-                                       "reported against 'rebase' and 'the 7 columns', not the header's own")
 def test_an_extra_cell_is_reported_against_the_header_as_written(tmp_path):
     path = write(tmp_path, "1,2023-01-01,Extra,,,,,true,3,surprise\n", header=FULL)
     with pytest.raises(ValueError) as err:

@@ -2,7 +2,9 @@
 says where the limits restart in the board's words and nothing of limits in the families'."""
 import re
 
-from components.card import card
+from bs4 import BeautifulSoup
+
+from components.card import card_html
 from metrics.edition import public_store
 from metrics.view.measure import Scope, measure_view
 
@@ -28,16 +30,9 @@ def test_not_found_pages_say_the_same_edition_neutral_words():
 
 def events_text(view) -> str:
     """The card's list of the events on its chart, as read out."""
-    lists = [c for c in walk(card(view)) if getattr(c, "className", "") == "events small mb-0"]
-    return " | ".join(_text(item) for ul in lists for item in ul.children)
-
-
-def walk(component):
-    yield component
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, (list, tuple)) else [children]:
-        if hasattr(child, "to_plotly_json"):
-            yield from walk(child)
+    soup = BeautifulSoup(card_html(view), "lxml")
+    return " | ".join(" ".join(li.get_text(" ", strip=True).split()) for ul in soup.select("ul.events")
+                      for li in ul.find_all("li"))
 
 
 def test_interventions_say_where_the_limits_restart_in_each_editions_words(rebased):
@@ -47,6 +42,6 @@ def test_interventions_say_where_the_limits_restart_in_each_editions_words(rebas
     assert events_text(board) == "9 July 2023: Physiotherapy triage (limits recalculated from August 2023)"
     public = measure_view(public_store(rebased), "waits", Scope(), "Physiotherapy", "public")
     assert events_text(public) == "9 July 2023: Physiotherapy triage"
-    page = _text(card(public))
+    page = BeautifulSoup(card_html(public), "lxml").get_text(" ")
     assert not JARGON.search(page) and "limits" not in page.lower()
     assert events_text(measure_view(rebased, "waits", Scope(), "All", "board")) == ""  # not on the total

@@ -112,8 +112,6 @@ def test_the_overview_csv_is_every_measure_the_filters_keep(board_client, query,
         assert by["waiting"]["latest"].startswith("Not available")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the overview CSV (and XLSX) list measures in catalogue order whatever "
-                                       "Order the link carries, not in the order the page shows them")
 def test_the_overview_csv_follows_the_pages_order(board_client):
     got = lines(board_client.get("/download/overview.csv?sort=title&outcome=outcome-1"))
     # By title, as the page lists them.

@@ -11,9 +11,10 @@ import pandas as pd
 import polars as pl
 import pyarrow as pa
 import pytest
-from dash import html
 
-from components.card import card
+from bs4 import BeautifulSoup
+
+from components.card import card_html
 from components.chart import bar_figure, panels_figure, stacked_figure
 from metrics import format as fmt
 from metrics import schemas
@@ -37,21 +38,6 @@ WAITING = Panel("Children waiting", "count", (point("2024-01-01", 10.0), point("
 WEEKS = Panel("Median wait", "weeks", (point("2024-01-01", 1.25, unit="weeks"), point("2024-03-01", 3.0, unit="weeks")))
 CLINIC = Event(2, "2024-02-01", "February 2024", "New clinic", "Drop-in triage", False)
 LATER = Event(7, "2024-03-20", "March 2024", "Later in the last month", "", False)
-
-
-def walk(component):
-    """Every component in a Dash tree (depth first)."""
-    yield component
-    children = getattr(component, "children", None)
-    if isinstance(children, (list, tuple)):
-        for c in children:
-            yield from walk(c)
-    elif children is not None and not isinstance(children, (str, int, float)):
-        yield from walk(children)
-
-
-def find(component, kind):
-    return [c for c in walk(component) if isinstance(c, kind)]
 
 
 @pytest.fixture(scope="module")
@@ -229,30 +215,29 @@ def test_children_by_weeks_band_at_a_month_end_are_that_months_waiting_list():
 def test_a_drill_card_has_the_affordances_of_a_chart_card(store):
     view = drill.therapy_missed(store, Scope("south"), "ot", "age_band", "board")
     chart = view.charts[0]
-    section = card(view)
-    assert section.id == "metric-therapy-missed-age-band"
-    box = next(d for d in find(section, html.Div) if getattr(d, "id", None) == "chart-therapy-missed-age-band")
-    assert box.to_plotly_json()["props"]["data-src"] == chart.figure_href == \
-        "/figure/therapy-missed-age-band.json?locality=south&service=ot"
-    assert find(section, html.Figcaption)[0].children[0].children == view.sentences[0].text
-    link = next(a for a in find(section, html.A) if a.children == "Download CSV")
-    assert link.href == "/download/therapy-missed-age-band.csv?locality=south&service=ot"
-    assert link.download == f"{chart.table.filename}.csv"
-    button = next(b for b in find(section, html.Button) if b.children == "Save chart as PNG")
-    assert button.to_plotly_json()["props"]["data-target"] == "chart-therapy-missed-age-band"
-    (details,) = find(section, html.Details)
-    assert details.to_plotly_json()["props"]["children"][1].to_plotly_json()["props"]["data-src"] == chart.table_href
-    assert view.synthetic and [s.children for s in find(section, html.Span) if "flag-synthetic" in
-                               getattr(s, "className", "")] == ["Synthetic demonstration data"]
-    assert not [p for p in find(section, html.P) if "empty-state" in getattr(p, "className", "")]
+    section = BeautifulSoup(card_html(view), "lxml").section
+    assert section["id"] == "metric-therapy-missed-age-band"
+    box = section.find(id="chart-therapy-missed-age-band")
+    assert box["data-src"] == chart.figure_href == "/figure/therapy-missed-age-band.json?locality=south&service=ot"
+    assert section.figcaption.p.get_text(strip=True) == view.sentences[0].text
+    link = section.find("a", string="Download CSV")
+    assert link["href"] == "/download/therapy-missed-age-band.csv?locality=south&service=ot"
+    assert link.has_attr("download")  # the server names the file (Content-Disposition), from the table
+    button = section.find("button", string="Save chart as PNG")
+    assert button["data-target"] == "chart-therapy-missed-age-band"
+    (details,) = section.find_all("details")
+    assert details.find(class_="lazy-table")["data-src"] == chart.table_href
+    assert view.synthetic and [s.get_text() for s in section.select(".flag-synthetic")] == \
+        ["Synthetic demonstration data"]
+    assert not section.select(".empty-state")
 
 
 def test_a_drill_card_with_nothing_to_show_says_why_and_offers_no_download(store):
     empty = drill.therapy_waiting(public_store(store), Scope(), "all", "weeks_band", "public")
-    section = card(empty)  # the public store has no record tables: no chart, no download, the reason instead
+    section = BeautifulSoup(card_html(empty), "lxml").section  # no record tables: no chart, no download, the reason
     assert empty.charts[0].spec is None and empty.empty
-    assert [p.children for p in find(section, html.P) if "empty-state" in getattr(p, "className", "")] == [empty.empty]
-    assert not [a for a in find(section, html.A) if a.children == "Download CSV"]
+    assert [p.get_text() for p in section.select(".empty-state")] == [empty.empty]
+    assert not section.find("a", string="Download CSV")
 
 
 def test_the_registry_serves_each_drill_view_from_its_url(store):

@@ -14,10 +14,10 @@ from builders import MONTHS_PCT, sheet_cells
 
 BOARD_HEADER = ["period", "period_start", "value", "numerator", "denominator", "unit", "status", "centre",
                 "lower_limit", "upper_limit", "point_type", "trial_limits", "comparator_england",
-                "comparator_statistical-neighbours", "source", "synthetic"]
+                "comparator_statistical_neighbours", "source", "synthetic"]
 # Public: plain columns only: no counts behind a percentage (they would give a small count away), no SPC lines.
 PUBLIC_HEADER = ["period", "period_start", "value", "unit", "status", "comparator_england",
-                 "comparator_similar-areas-average", "source", "example_figures"]
+                 "comparator_similar_areas_average", "source", "example_figures"]
 
 
 def rows(text: str) -> list[list[str]]:
@@ -50,7 +50,7 @@ def test_chart_table_and_csv_agree(pct):
     assert lines[-1][:7] == ["January 2024", "2024-01-01", "84", "42", "50", "percent", ""]
     assert lines[-1][-2:] == ["Test source", "false"]
     england = dict(zip(lines[0], lines[4]))  # January 2023: the area's 80% beside England's 50.2%
-    assert (england["value"], england["comparator_england"], england["comparator_statistical-neighbours"]) == \
+    assert (england["value"], england["comparator_england"], england["comparator_statistical_neighbours"]) == \
         ("80", "50.2", "47.5")
 
 
