@@ -15,7 +15,7 @@ from metrics.spc import p_chart, run_chart, xmr
 # Making Data Count guidance (and NHSRplotthedots' warning): limits from fewer than 12 points mislead.
 MIN_POINTS_FOR_LIMITS = 12
 
-PERIOD_WORDS = {"month": "months", "quarter": "quarters", "academic_year": "academic years",
+PERIOD_WORDS = {"month": "months", "quarter": "quarters", "term": "terms", "academic_year": "academic years",
                 "financial_year": "financial years", "calendar_year": "years"}
 
 

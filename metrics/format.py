@@ -5,7 +5,7 @@ import math
 
 import pandas as pd
 
-from metrics.schemas import STATUSES
+from metrics.schemas import STATUSES, TERM_STARTS
 
 UNIT_SUFFIX = {"percent": "%", "days": " days", "weeks": " weeks"}
 
@@ -59,7 +59,7 @@ def symbol(x, status: str = "ok", digits: int = 1) -> str:
 
 
 def period(date, period_type: str) -> str:
-    """'March 2025', '2024/25', 'Q1 2025', '2024-25' (financial), '2024' by period type."""
+    """'March 2025', '2024/25', 'Q1 2025', 'Autumn term 2024/25', '2024-25' (financial), '2024' by period type."""
     if date is None or pd.isna(date):
         return "—"
     d = pd.Timestamp(date)
@@ -69,6 +69,10 @@ def period(date, period_type: str) -> str:
         return f"Q{(d.month - 1) // 3 + 1} {d.year}"
     if period_type == "academic_year":
         return f"{d.year}/{(d.year + 1) % 100:02d}"
+    if period_type == "term":
+        first = d.year - (d.month < TERM_STARTS["Autumn term"])
+        name = next(t for t, month in TERM_STARTS.items() if month == d.month)
+        return f"{name} {first}/{(first + 1) % 100:02d}"
     if period_type == "financial_year":
         return f"{d.year}-{(d.year + 1) % 100:02d}"
     return str(d.year)

@@ -24,9 +24,9 @@ KINDS = ("no_data", "short_series", "chart_note", "special_cause_improvement", "
 SIGNAL_KINDS = ("special_cause_improvement", "special_cause_concern", "special_cause_neutral", "runs_signal",
                 "assurance_fail", "target_missed")
 
-SINGULAR = {"month": "month", "quarter": "quarter", "academic_year": "academic year",
+SINGULAR = {"month": "month", "quarter": "quarter", "term": "term", "academic_year": "academic year",
             "financial_year": "financial year", "calendar_year": "year"}
-PLURAL = {"month": "months", "quarter": "quarters", "academic_year": "academic years",
+PLURAL = {"month": "months", "quarter": "quarters", "term": "terms", "academic_year": "academic years",
           "financial_year": "financial years", "calendar_year": "years"}
 # How long after an intervention a new signal is read as following it.
 EVENT_WINDOW_MONTHS = 12

@@ -34,7 +34,7 @@ from metrics.validate import Problem, input_paths, validate_dir
 RELOAD_CHECK_SECONDS = 5.0
 log = logging.getLogger(__name__)
 SERIES_COLUMNS = ["period_start", "period_type", "value", "numerator", "denominator", "status", "source",
-                  "synthetic", "series_break"]
+                  "synthetic", "series_break", "quality"]
 
 
 def data_version(data_dir: Path) -> str:
