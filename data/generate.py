@@ -95,7 +95,8 @@ class Event:
 EHCP_TIMELINESS = ("ehcp_20wk_excl", "ehcp_20wk_incl", "ehcp_decision_6wk", "ehcp_draft_on_time",
                    "ehcp_amended_on_time")
 # Dated events implied by the plans (WSoA 2022 and the 2024 strategic improvement plan). The simulation below
-# changes capacity and performance at these dates, and they are written out as data/annotations.csv.
+# changes capacity and performance at these dates, and they are written out as data/annotations.csv, numbered in
+# this order (the log's stable event numbers: a new event goes at the end and takes the next number).
 INTERVENTIONS = {
     "lockdown": Event(date(2021, 1, 5), "National lockdown: schools closed to most pupils",
                       "Schools closed to most pupils until 8 March 2021; face-to-face therapy appointments were "
@@ -110,6 +111,10 @@ INTERVENTIONS = {
                         "Strengthened triage and prioritisation, a weekly triage clinic and drop-in advice sessions; "
                         "families on the list contacted every 3 to 4 months and long waits reviewed for harm "
                         "(WSoA 4.2.4).", services=("slt",), rebase=True),
+    "local_offer_relaunch": Event(date(2023, 2, 28), "Local Offer website relaunched",
+                                  "Co-produced redesign of the Local Offer, relaunched and publicised (WSoA 3.3.2).",
+                                  metric_ids=("local_offer_visits", "local_offer_activities_visits",
+                                              "local_offer_easy_pct"), rebase=True),
     "graduated_approach": Event(date(2023, 3, 31), "Graduated approach pathway into therapies published",
                                 "Standard operating procedure for schools on support before referral, starting with "
                                 "speech and language (WSoA 4.1.4).", services=("slt",),
@@ -117,12 +122,6 @@ INTERVENTIONS = {
     "ot_initiative": Event(date(2023, 6, 5), "Occupational therapy waiting list initiative",
                            "Additional weekend clinics and a validation of everyone on the list (some children no "
                            "longer needed the service).", services=("ot",), rebase=True),
-    "slt_validation": Event(date(2023, 10, 2), "Speech and language therapy waiting list validated",
-                            "Families of every child waiting were contacted and the list reviewed (WSoA 4.2.3, "
-                            "4.2.4); children whose needs were met by the triage clinic, drop-ins or support in "
-                            "school left the list, most of them among those waiting more than 12 weeks. Dated to the month the published NHS "
-                            "England list for Blackpool Teaching Hospitals fell from 467 to 155 children; the "
-                            "published figures do not give the reason.", services=("slt",), rebase=True),
     "nd_school_pathway": Event(date(2023, 9, 4), "Neurodevelopmental school-age pathway: needs-led support",
                                "Support and parent programmes offered on referral, before any diagnosis; assessment "
                                "capacity increased.", services=("nd_school",), rebase=True),
@@ -138,6 +137,10 @@ INTERVENTIONS = {
     "ehcp_restructure": Event(date(2025, 1, 6), "EHC assessment team restructure and multi-agency quality panel",
                               "Caseworkers organised by locality; a weekly multi-agency panel quality-assures draft "
                               "plans before they are issued (3.1, 3.3).", metric_ids=EHCP_TIMELINESS, rebase=True),
+    "engagement_plan": Event(date(2025, 3, 31), "Co-production and engagement plan updated",
+                             "Activities planned for areas where mapping found gaps in reach, especially Central "
+                             "(2.2.1).", metric_ids=("engagement_participants", "engagement_new_families",
+                                                     "meets_and_treats_attendance", "meet_send_team_attendance")),
     "advice_tracking": Event(date(2025, 3, 31), "Tracking and escalation of late EHC advice",
                              "Notification, tracking and escalation for advice from education, health and social "
                              "care, reported to the ADQA group (3.1.2, 3.1.3).", metric_ids=("ehcp_advice_6wk",),
@@ -149,17 +152,15 @@ INTERVENTIONS = {
                              "Routine tracking of annual review meetings and outcomes with schools and settings "
                              "(3.2.5).", metric_ids=("ehcp_reviews_on_time", "ehcp_review_paperwork_on_time",
                                                      "ehcp_review_outcomes")),
-    "local_offer_relaunch": Event(date(2023, 2, 28), "Local Offer website relaunched",
-                                  "Co-produced redesign of the Local Offer, relaunched and publicised (WSoA 3.3.2).",
-                                  metric_ids=("local_offer_visits", "local_offer_activities_visits",
-                                              "local_offer_easy_pct"), rebase=True),
-    "engagement_plan": Event(date(2025, 3, 31), "Co-production and engagement plan updated",
-                             "Activities planned for areas where mapping found gaps in reach, especially Central "
-                             "(2.2.1).", metric_ids=("engagement_participants", "engagement_new_families",
-                                                     "meets_and_treats_attendance", "meet_send_team_attendance")),
     "wheelchair_contract": Event(date(2025, 9, 1), "New wheelchair service contract",
                                  "A new provider contract with more assessment clinics, after long waits were raised "
                                  "at inspection.", services=("wheelchair",), rebase=True),
+    "slt_validation": Event(date(2023, 10, 2), "Speech and language therapy waiting list validated",
+                            "Families of every child waiting were contacted and the list reviewed (WSoA 4.2.3, "
+                            "4.2.4); children whose needs were met by the triage clinic, drop-ins or support in "
+                            "school left the list, most of them among those waiting more than 12 weeks. Dated to the month the published NHS "
+                            "England list for Blackpool Teaching Hospitals fell from 467 to 155 children; the "
+                            "published figures do not give the reason.", services=("slt",), rebase=True),
 }
 
 
@@ -170,10 +171,12 @@ def after(key: str, d: date) -> bool:
 def write_annotations(path: Path) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["date", "title", "description", "services", "metric_ids", "localities", "rebase"])
-    for e in sorted(INTERVENTIONS.values(), key=lambda e: (e.date, e.title)):
-        writer.writerow([e.date.isoformat(), e.title, e.description, ";".join(e.services), ";".join(e.metric_ids),
-                         ";".join(e.localities), "true" if e.rebase else "false"])
+    writer.writerow(["id", "date", "title", "description", "services", "metric_ids", "localities", "rebase",
+                     "transition_months"])
+    numbered = sorted(enumerate(INTERVENTIONS.values(), start=1), key=lambda n_e: (n_e[1].date, n_e[1].title))
+    for number, e in numbered:
+        writer.writerow([number, e.date.isoformat(), e.title, e.description, ";".join(e.services),
+                         ";".join(e.metric_ids), ";".join(e.localities), "true" if e.rebase else "false", ""])
     _replace(path, buffer.getvalue().encode())
 
 
