@@ -33,6 +33,11 @@ def config(filename: str) -> dict:
 
 
 def figure(spec) -> dict:
+    kind = getattr(spec, "kind", "")
+    if kind == "fan":
+        return fan_figure(spec)
+    if kind == "funnel":
+        return funnel_figure(spec)
     if isinstance(spec, SpcChart):
         return spc_figure(spec)
     if isinstance(spec, BarChart):
@@ -297,3 +302,77 @@ def sparkline_svg(values, *, colour: str, width: int = 96, height: int = 24) -> 
     svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} '
            f'{height}">{lines}<circle cx="{lx:.1f}" cy="{ly:.1f}" r="2.5" fill="{colour}"/></svg>')
     return "data:image/svg+xml;utf8," + quote(svg)
+
+
+def fan_figure(spec) -> dict:
+    """The list as it was (a line) and as simulated from now (a band from the low to the high percentile around the
+    middle run), with the target queue size: the planner's fan chart."""
+    data = []
+    if spec.actual.points:
+        data.append({"type": "scatter", "mode": "lines+markers", "name": spec.actual.name,
+                     "x": [p.x for p in spec.actual.points], "y": [p.value for p in spec.actual.points],
+                     "line": {"color": palette.SERIES, "width": 2}, "marker": {"size": 5, "color": palette.SERIES},
+                     "text": [f"<b>{p.label}</b><br>{p.text} waiting" for p in spec.actual.points],
+                     "hoverinfo": "text"})
+    if spec.bands:
+        low, mid, high = spec.bands[0], spec.bands[len(spec.bands) // 2], spec.bands[-1]
+        x = list(spec.weeks)
+        data += [
+            {"type": "scatter", "mode": "lines", "name": f"Simulated: {spec.levels[0]:g}th percentile", "x": x,
+             "y": list(low), "line": {"color": palette.IMPROVEMENT, "width": 0.8, "dash": "dot"},
+             "hoverinfo": "skip"},
+            {"type": "scatter", "mode": "lines", "name": f"Simulated: {spec.levels[0]:g}th to {spec.levels[-1]:g}th "
+                                                         "percentile", "x": x, "y": list(high), "fill": "tonexty",
+             "fillcolor": "rgba(0,114,198,0.15)", "line": {"color": palette.IMPROVEMENT, "width": 0.8, "dash": "dot"},
+             "hoverinfo": "skip"},
+            {"type": "scatter", "mode": "lines", "name": "Simulated: middle run", "x": x, "y": list(mid),
+             "line": {"color": palette.IMPROVEMENT, "width": 2, "dash": "dash"},
+             "text": [f"Week ending {w}: {m:,.0f} (between {lo:,.0f} and {hi:,.0f})"
+                      for w, m, lo, hi in zip(x, mid, low, high)], "hoverinfo": "text"},
+        ]
+    xs = [p.x for p in spec.actual.points] + list(spec.weeks)
+    if xs:
+        data.append({"type": "scatter", "mode": "lines", "name": f"Target queue size ({spec.target_queue:,.0f})",
+                     "x": [min(xs), max(xs)], "y": [spec.target_queue] * 2,
+                     "line": {"color": palette.TARGET, "width": 2, "dash": "dashdot"}, "hoverinfo": "name"})
+    layout = _base(380, margin={"l": 56, "r": 24, "t": 24, "b": 24}, hovermode="closest",
+                   xaxis={"type": "date", "showgrid": False, "linecolor": palette.AXIS, "ticks": "outside",
+                          "automargin": True},
+                   yaxis={"title": {"text": spec.y_title}, "gridcolor": palette.GRID, "rangemode": "tozero",
+                          "automargin": True},
+                   legend={"orientation": "h", "x": 0, "y": -0.12, "yanchor": "top"})
+    return {"data": data, "layout": layout}
+
+
+def funnel_figure(spec) -> dict:
+    """Every local authority by its denominator and percentage, inside the 95% and 99.8% funnels around England;
+    the area itself and its statistical neighbours named (markers differ, not only colours)."""
+    f = spec.funnel
+    c = f.curve
+    data = []
+    for level, lo, hi, dash in (("99.8%", c.lower_998, c.upper_998, "dash"), ("95%", c.lower_95, c.upper_95, "dot")):
+        data.append({"type": "scatter", "mode": "lines", "name": f"{level} limits", "x": list(c.n) + [None] + list(c.n),
+                     "y": list(lo) + [None] + list(hi), "line": {"color": palette.LIMIT, "width": 1.2, "dash": dash},
+                     "hoverinfo": "skip"})
+    data.append({"type": "scatter", "mode": "lines", "name": f"England {f.target:.1f}%", "x": [c.n[0], c.n[-1]],
+                 "y": [f.target, f.target], "line": {"color": palette.CENTRE, "width": 1.5}, "hoverinfo": "name"})
+    groups = (("Other local authorities", [p for p in f.points if not p.local and not p.neighbour], palette.COMMON,
+               "circle", False),
+              ("Statistical neighbours", [p for p in f.points if p.neighbour], palette.COMPARATOR[0], "square", True),
+              (spec.local_name, [p for p in f.points if p.local], palette.CONCERN, "diamond", True))
+    for name, pts, colour, symbol, labelled in groups:
+        if not pts:
+            continue
+        data.append({"type": "scatter", "mode": "markers+text" if labelled else "markers", "name": name,
+                     "x": [p.denominator for p in pts], "y": [round(p.percent, 1) for p in pts],
+                     "text": [p.area for p in pts] if labelled else None, "textposition": "top center",
+                     "textfont": {"size": 11}, "marker": {"color": colour, "symbol": symbol, "size": 10,
+                                                          "line": {"color": palette.WHITE, "width": 1}},
+                     "hovertext": [f"<b>{p.area}</b><br>{p.percent:.1f}% of {p.denominator:,.0f}" for p in pts],
+                     "hoverinfo": "text"})
+    layout = _base(440, margin={"l": 56, "r": 24, "t": 24, "b": 40}, hovermode="closest",
+                   xaxis={"title": {"text": spec.x_title}, "gridcolor": palette.GRID, "automargin": True},
+                   yaxis={"title": {"text": "Per cent"}, "ticksuffix": "%", "gridcolor": palette.GRID,
+                          "automargin": True},
+                   legend={"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top"})
+    return {"data": data, "layout": layout}

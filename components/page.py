@@ -20,7 +20,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from components.card import card
+from components.html import block, render
 from metrics import urlstate
 from metrics.edition import APP_EDITION, get_store
 from metrics.view.pages import ANY, PageView, build_page, filters as filter_views
@@ -47,19 +47,13 @@ def select(name: str, label: str, options, value: str):
     ], className="filter")
 
 
+def sections_html(pv: PageView, highlight: str | None = None) -> str:
+    """The usual body as HTML: each section's heading and note, then its cards (two to a row where it says)."""
+    return render("sections.html", sections=pv.sections, highlight=highlight)
+
+
 def sections_layout(pv: PageView) -> list:
-    """The usual body: each section's heading and note, then its cards (two to a row where the section says)."""
-    out = []
-    for s in pv.sections:
-        block = []
-        if s.heading:
-            block.append(html.H2(s.heading, className="h4", id=s.anchor or None))
-        if s.note:
-            block.append(html.P(s.note, className="small"))
-        cards = [card(v, heading_level=3 if s.heading else 2) for v in s.cards]
-        block.append(html.Div(cards, className="card-grid" + (" halves" if s.half else "")))
-        out.append(html.Section(block, className="page-section"))
-    return out
+    return [block(sections_html(pv, pv.extra.get("highlight")))]
 
 
 def page_state_data(state: urlstate.State, notices: list[str], vocab: urlstate.Vocabulary, title: str) -> dict:
@@ -85,13 +79,14 @@ def layout(page_id: str, kwargs: dict) -> html.Div:
             html.Summary("Filters", className="filter-toggle btn btn-outline-primary btn-sm"),
             html.Div([*bar, html.Div(copy_link(), className="filter d-flex align-items-end")],
                      className="filter-grid"),
-        ], className="filter-bar mb-2", open=True, role="search", **{"aria-label": "Filters"})]
+        ], className="filter-bar mb-2", open=pv.id != "meeting", role="search", **{"aria-label": "Filters"})]
     return html.Div([
         dcc.Store(id="page-state", data=data),
         *header,
         *controls,
+        # What is shown, in words; hidden where the page has no window (the report's window is its quarter).
         html.P(["Showing: ", html.Span(data["describe"], id="view-description")], className="small mb-3",
-               hidden=not any(f.name in urlstate.COMMON_PARAMS for f in pv.filters)),
+               hidden=not pv.describe),
         html.Div(LAYOUTS.get(page_id, sections_layout)(pv), id="page-body"),
     ], className="page", **{"data-page": page_id})
 

@@ -15,7 +15,8 @@ from flask import Response, abort, request
 
 from components.chart import config, figure
 from metrics import urlstate
-from metrics.edition import APP_EDITION, get_store
+from metrics.edition import APP_EDITION, get_store, serves_path
+from metrics.view.pages import build_page
 from metrics.report.html import table_html
 from metrics.view import overview as overview_view
 from metrics.view.measure import Scope
@@ -37,7 +38,23 @@ def _args() -> dict[str, str]:
     return {k: v[0] for k, v in request.args.lists() if v}
 
 
+PAGE_CHARTS = {"funnel": "funnel", "planner": "fan"}  # pages whose one chart has a figure and a table of its own
+
+
+def _page_chart(view_id: str):
+    """The funnel plot's or the planner's chart spec and table, for their URL's settings."""
+    store = get_store()
+    vocab = urlstate.vocabulary(store)
+    state, _ = urlstate.decode(view_id, {k: v for k, v in _args().items() if k in urlstate.PARAM_ATTR}, vocab)
+    pv = build_page(store, view_id, state, (), APP_EDITION)
+    spec = pv.extra.get(PAGE_CHARTS[view_id])
+    if spec is None:
+        abort(404)
+    return spec, pv.extra["table"]
+
+
 def _chart(view_id: str):
+    """(view, chart or None, a callable giving the table asked for): the table is built only when it is read."""
     args = _args()
     view = resolve(get_store(), view_id, args, APP_EDITION)
     if view is None:
@@ -45,30 +62,39 @@ def _chart(view_id: str):
     if args.get("table") == "neighbours":
         if view.benchmark is None or view.benchmark.table is None:
             abort(404)
-        return view, None, view.benchmark.table
+        return view, None, lambda: view.benchmark.table
     chart = chart_of(view, args)
     if chart is None:
         abort(404)
-    return view, chart, chart.table
+    return view, chart, lambda: chart.table
 
 
 def download_csv(view_id: str):
+    if view_id in PAGE_CHARTS and serves_path(APP_EDITION, f"/{view_id}"):
+        _, table = _page_chart(view_id)
+        return Response(to_csv(table), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{table.filename}.csv"'})
     _, _, table = _chart(view_id)
+    table = table()
     return Response(to_csv(table), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{table.filename}.csv"'})
 
 
 def figure_json(view_id: str):
+    if view_id in PAGE_CHARTS and serves_path(APP_EDITION, f"/{view_id}"):
+        spec, _ = _page_chart(view_id)
+        return Response(orjson.dumps({"figure": figure(spec), "config": config(view_id)}, option=orjson.OPT_SERIALIZE_NUMPY),
+                        mimetype="application/json")
     _, chart, _ = _chart(view_id)
     if chart is None or chart.spec is None:
         abort(404)
     body = {"figure": figure(chart.spec), "config": config(chart.key)}
-    return Response(orjson.dumps(body), mimetype="application/json")
+    return Response(orjson.dumps(body, option=orjson.OPT_SERIALIZE_NUMPY), mimetype="application/json")
 
 
 def table_fragment(view_id: str):
     _, _, table = _chart(view_id)
-    return Response(table_html(table), mimetype="text/html")
+    return Response(table_html(table()), mimetype="text/html")
 
 
 def download_overview(ext: str):

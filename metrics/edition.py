@@ -29,7 +29,7 @@ ENV_VAR = "APP_EDITION"
 # otherwise. Not served: /data (the loader's validation report names files and rows of record-level extracts)
 # and /report (the board's quarterly report, with its recommendations).
 PUBLIC_PATHS = frozenset({"/", "/outcome-1", "/outcome-2", "/outcome-3", "/outcome-4", "/therapy", "/ehcp",
-                          "/accessibility", "/glossary"})
+                          "/accessibility", "/glossary", "/plan", "/funnel"})
 # Breakdown dimensions that describe services, not children: safe as aggregates. The others (first language,
 # SEN status) are record-level drill-downs into children's characteristics and stay with the board.
 PUBLIC_BREAKDOWNS = frozenset({"none", "service", "agency", "review_outcome", "phase_transfer", "cohort"})

@@ -44,7 +44,7 @@ def data_version(data_dir: Path) -> str:
     """A fingerprint of every file the store reads; any replaced extract changes it (atomic replace bumps mtime)."""
     h = hashlib.sha256()
     files = [data_dir / "catalogue.toml", data_dir / "area.toml", data_dir / "inputs.toml",
-             data_dir / "annotations.csv"]
+             data_dir / "annotations.csv", data_dir / "plan.toml"]
     for name in schemas.INPUTS:
         files += input_paths(data_dir, name)
     for f in sorted(files):
@@ -73,6 +73,16 @@ class Columns:
 
     def __len__(self) -> int:
         return len(self.dates)
+
+    COLUMN = {"period_start": "dates"}
+
+    def __getitem__(self, name: str) -> pd.Series:
+        """A column by its metric_values name, as a pandas Series (for reading a series like a frame)."""
+        return pd.Series(getattr(self, self.COLUMN.get(name, name)))
+
+    @property
+    def empty(self) -> bool:
+        return not len(self.dates)
 
 
 def _columns(frame: pd.DataFrame) -> Columns:
@@ -106,6 +116,7 @@ class Store:
     annotations: list
     unavailable: dict[str, str]  # metric_id -> why it cannot be shown
     loaded_at: float = field(default_factory=time.time)
+    plans: object | None = None  # metrics.plan.ImprovementPlans from plan.toml; None when absent or invalid
 
     def __post_init__(self):
         # Row positions of each (metric, area, breakdown), found once: a series is then one `take`, not a scan.
@@ -235,11 +246,11 @@ class Store:
     def _analysis(self, metric_id: str, area: str, breakdown: str, start, end, period_type: str) -> Analysis:
         metric = self.catalogue.get(metric_id)
         if metric_id in self.unavailable:
-            return Analysis(metric_id, area, breakdown, self.series(metric_id, area, breakdown), None, "none",
+            return Analysis(metric_id, area, breakdown, self.columns(metric_id, area, breakdown), None, "none",
                             self.unavailable[metric_id])
         # A monthly local series may sit beside the same measure's annual publication: one period type a chart,
         # the catalogue's own unless the caller names another.
-        series = self.series(metric_id, area, breakdown, start, end, period_type=period_type or metric.frequency)
+        series = self.columns(metric_id, area, breakdown, start, end, period_type=period_type or metric.frequency)
         return analyse(metric, series, area=area, breakdown=breakdown,
                        rebase=self.rebase_dates(metric_id, area, breakdown))
 
@@ -343,7 +354,15 @@ def build_store(data_dir: str | Path | None = None, *, precompute: bool = True) 
         except ValueError as exc:
             problems.append(Problem(str(ann_path), None, (), str(exc)))
 
-    store = Store(data_dir, version, area, catalogue, problems, frame, records, inputs, annotations, unavailable)
+    plans = None
+    if (data_dir / "plan.toml").exists():
+        from metrics.plan import PlanError, load_plan
+        try:
+            plans = load_plan(data_dir / "plan.toml", catalogue)
+        except PlanError as exc:
+            problems.extend(exc.problems)
+    store = Store(data_dir, version, area, catalogue, problems, frame, records, inputs, annotations, unavailable,
+                  plans=plans)
     if precompute:
         store.precompute()
     return store

@@ -170,9 +170,9 @@ PUBLIC = Words(
             "updated. Small numbers are not shown, so that no child can be identified.",
             "Each measure has an icon with words: a tick for getting better, an exclamation mark for getting worse, an "
             "equals sign for no clear change."),
-    synthetic_banner="Some figures on this site are example figures, made up to show how the site will work until "
-                     "the real local figures are added. They are marked “Example figures” and say nothing about real "
-                     "children. Figures from official statistics are real.",
+    synthetic_banner="Some figures here are made-up examples, marked “Example figures”: they show how this site will "
+                     "work until real local figures are added, and say nothing about real children. Figures from "
+                     "official statistics are real.",
     icons={"public": PUBLIC_ICONS},
     plain=_PLAIN_PUBLIC,
 )

@@ -2,9 +2,8 @@
 from functools import partial
 
 import dash
-from dash import html
-
 from components import page
+from components.html import block, render
 from metrics.view.pages import registration
 
 OUTCOME_PAGES = ("outcome-1", "outcome-2", "outcome-3", "outcome-4")
@@ -13,11 +12,7 @@ OUTCOME_PAGES = ("outcome-1", "outcome-2", "outcome-3", "outcome-4")
 def outcome_layout(pv) -> list:
     """A list of the page's measures, then their cards."""
     cards = [c for s in pv.sections for c in s.cards]
-    contents = html.Nav([
-        html.H2("Measures on this page", className="h6"),
-        html.Ul([html.Li(html.A(c.title, href=f"#metric-{c.key}")) for c in cards], className="small columns"),
-    ], className="mb-4 page-contents", **{"aria-label": "Measures on this page"})
-    return [contents, *page.sections_layout(pv)]
+    return [block(render("contents.html", cards=cards) + page.sections_html(pv, pv.extra.get("highlight")))]
 
 
 for page_id in OUTCOME_PAGES:

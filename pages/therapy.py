@@ -4,7 +4,7 @@ sections and cards come from metrics/view/pages.py."""
 import dash
 
 from components import page
-from components.wait import while_you_wait
+from components.html import block, render
 from metrics.view.pages import registration
 
 dash.register_page(__name__, layout=lambda **kwargs: page.layout("therapy", kwargs), **registration("therapy"))
@@ -12,9 +12,9 @@ dash.register_page(__name__, layout=lambda **kwargs: page.layout("therapy", kwar
 
 def therapy_layout(pv) -> list:
     """The board reads the data first and the families' box after it; the public edition leads with the box."""
-    box = while_you_wait(pv.extra.get("wait", ()))
-    body = page.sections_layout(pv)
-    return [box, *body] if pv.extra.get("wait_first") else [*body, box]
+    box = render("wait.html", services=pv.extra.get("wait", ()))
+    body = page.sections_html(pv, pv.extra.get("highlight"))
+    return [block(box + body if pv.extra.get("wait_first") else body + box)]
 
 
 page.register("therapy", therapy_layout)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from metrics.edition import BOARD
+from metrics.plan import tracker
 from metrics.report.model import Block, ChangeAfter, Freshness, LogEntry, PartRow, Report, Section
 from metrics.report.quarter import Quarter, quarters_between
 from metrics.report.svg import spc_svg
@@ -70,7 +71,9 @@ def build_report(store, quarter: Quarter | str, locality: str = "area") -> Repor
         sections.append(Section(page.id, page.title, page.intro, blocks))
     summary = tuple(r.view for r in ov.rows)
     every = [*summary, *(p.view for s in sections for b in s.blocks for p in b.parts)]
-    return Report(quarter=q, locality=locality, place=place(store, locality), title=TITLE,
+    plans = getattr(store, "plans", None)
+    actions = tracker(plans, q.end.date(), store.catalogue) if plans is not None else None
+    return Report(quarter=q, locality=locality, place=place(store, locality), title=TITLE, actions=actions,
                   data_version=store.version, freshness=_freshness(summary), exceptions=ov.exceptions,
                   summary=summary, synthetic_metrics=tuple(v.title for v in summary if v.synthetic),
                   sections=tuple(sections), log=_log(store, scope, q, every))

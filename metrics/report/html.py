@@ -60,7 +60,7 @@ def render_html(report: Report) -> str:
         f'<div class="running-title">{_e(heading)}</div>',
         _cover(report), _contents(report), _exceptions(report), _summary(report),
         *(_section(s) for s in report.sections),
-        _log(report), _reading(),
+        _actions(report), _log(report), _reading(),
         "</body></html>",
     ]
     return "\n".join(parts)
@@ -110,6 +110,8 @@ def _contents(r: Report) -> str:
     items = [_toc_item("exceptions", "Exceptions: measures to look at first"),
              _toc_item("summary", "Summary of every measure")]
     items += [_toc_item(s.anchor, s.title) for s in r.sections]
+    if r.actions is not None:
+        items.append(_toc_item("actions", "Improvement plan actions"))
     items += [_toc_item("interventions", "Intervention log"), _toc_item("reading", "How to read this report")]
     return ('<nav class="contents" aria-labelledby="contents-h"><h2 id="contents-h">Contents</h2>'
             f'<ol>{"".join(items)}</ol></nav>')
@@ -205,6 +207,31 @@ def _block(b: Block) -> str:
 <strong>Owner:</strong> {_e(v.owner)}. <strong>Plan references:</strong> {_e(v.plan_refs or 'None')}.
 <strong>{_e(v.provenance)}</strong></p>
 </article>"""
+
+
+def _actions(r: Report) -> str:
+    """Where the plans' actions stand at the quarter's end: the counts, then every action not complete, overdue
+    first, with its lead, due date, status and note."""
+    t = r.actions
+    if t is None:
+        return ""
+    sentences = " ".join(_e(s) for s in t.sentences)
+    rows = []
+    for outcome in t.outcomes:
+        for area in outcome.areas:
+            for a in area.rows:
+                if a.status == "complete":
+                    continue
+                late = ' <span class="tag">Overdue</span>' if a.overdue else ""
+                rows.append(f'<tr><th scope="row">{_e(a.id)}{late}</th><td>{_e(a.action)}</td><td>{_e(a.lead)}</td>'
+                            f"<td>{a.due:%-d %B %Y}</td><td>{_e(a.status)}</td><td>{_e(a.note or '')}</td></tr>")
+    table = ("<p>Every action is complete.</p>" if not rows else
+             '<table class="actions"><caption>Actions not yet complete, overdue first within each area</caption>'
+             '<thead><tr><th scope="col">Action</th><th scope="col">What</th><th scope="col">Lead</th>'
+             '<th scope="col">Due</th><th scope="col">Status</th><th scope="col">Note</th></tr></thead>'
+             f"<tbody>{''.join(rows)}</tbody></table>")
+    return (f'<section id="actions" class="part"><h2>Improvement plan actions</h2><p>As at {t.as_of:%-d %B %Y}. '
+            f"{sentences}</p>{table}</section>")
 
 
 def _log(r: Report) -> str:

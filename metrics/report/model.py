@@ -83,3 +83,4 @@ class Report:
     synthetic_metrics: tuple[str, ...]
     sections: tuple[Section, ...]
     log: tuple[LogEntry, ...]
+    actions: object | None = None  # metrics.plan.TrackerView as at the quarter's end; None without a plan file

@@ -190,7 +190,8 @@ class Stuck:
 
 
 def stuck_at_bound(d: Drawn, unit: str) -> Stuck | None:
-    """The latest STUCK_POINTS or more consecutive periods all at (within STUCK_MARGIN of) 100% or 0%."""
+    """The latest STUCK_POINTS or more consecutive periods all at, or within STUCK_MARGIN of, 100% or 0%, at least
+    half of them exactly at it (a measure that is simply small, such as a 1% appeal rate, is not stuck at 0%)."""
     if unit != "percent" or len(d.values) < STUCK_POINTS:
         return None
     for bound in (100.0, 0.0):
@@ -198,7 +199,8 @@ def stuck_at_bound(d: Drawn, unit: str) -> Stuck | None:
         runs = _runs(close, d.ordinals, np.zeros(len(close)))
         if runs and runs[-1][1] == len(close) - 1 and runs[-1][1] - runs[-1][0] + 1 >= STUCK_POINTS:
             s = runs[-1][0]
-            return Stuck(bound, len(close) - s, pd.Timestamp(d.dates[s]))
+            if 2 * int((d.values[s:] == bound).sum()) >= len(close) - s:
+                return Stuck(bound, len(close) - s, pd.Timestamp(d.dates[s]))
     return None
 
 

@@ -30,6 +30,7 @@ from metrics.area import ENGLAND, SN_AVERAGE
 from metrics.edition import Policy, policy as policy_for
 from metrics.view import facts, sentences
 from metrics.view.facts import change_after
+from metrics.view.plans import actions_of
 from metrics.view.model import (Benchmark, Chart, Comparison, Event, Flag, Latest, Line, MeasureView, Point,
                                 Signal, SpcChart, Target)
 from metrics.view.reading import Reading, read, variation_family
@@ -37,6 +38,8 @@ from metrics.view.tables import BLANK, cell, make_table
 from metrics.vocabulary import ASSURANCE_ICONS, PUBLIC_ICONS, VARIATION_ICONS
 
 SPARK_POINTS = 24
+TOTAL_WORDS = {"service": "All services", "agency": "All agencies", "first_language": "All children",
+               "sen_status": "All pupils", "phase_transfer": "All transfers", "cohort": "All"}
 Y_TITLE = {"percent": "Per cent", "count": "Number", "days": "Days", "weeks": "Weeks", "rate": "Rate",
            "score": "Score", "ratio": "Ratio"}
 PUBLIC_ICON = {"improving": "better", "worsening": "worse", "same": "same", "higher": "higher", "lower": "lower",
@@ -188,13 +191,26 @@ def _build(store, metric, scope: Scope, breakdown: str, pol: Policy) -> MeasureV
     latest = head.latest
     if parts_only and latest is not None:  # say which part the figure is
         latest = replace(latest, text=f"{first.breakdown}: {latest.text}")
+    elif latest is not None and breakdown == "All" and metric.breakdown in TOTAL_WORDS:
+        # A measure "by first language" shows its total: say so.
+        latest = replace(latest, text=f"{TOTAL_WORDS[metric.breakdown]}: {latest.text}")
     return MeasureView(
         **base, icons=head.icons, latest=latest, sentences=head.sentences, charts=charts,
         change=change_text, change_value=change_value, comparisons=comparisons, benchmark=bench,
         flags=tuple(flags), provenance=_provenance(head, first, pol), source=head.source,
         synthetic=head.synthetic, spark=tuple(None if (v is None or math.isnan(v)) else v for v in values),
         variation=head_reading.variation, assurance=head_reading.assurance,
-        signals=signals, has_place_figures=not first.whole_area)
+        signals=signals, has_place_figures=not first.whole_area,
+        actions=actions_of(store, metric.id, pol), links=_links(store, metric, state, pol))
+
+
+def _links(store, metric, state, pol: Policy) -> tuple:
+    """Views related to a measure: the funnel plot of every local authority, where the data allows one."""
+    from metrics.view.funnels import measures
+    if metric.id in measures(store):
+        return (("How every local authority compares (funnel plot)" if pol.spc_terms else
+                 "How every local authority compares", urlstate.href("funnel", None, (), metric=metric.id)),)
+    return ()
 
 
 def card_key(metric_id: str, breakdown: str = "All") -> str:

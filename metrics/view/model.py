@@ -261,5 +261,6 @@ class MeasureView:
     download_href: str = ""
     change_value: float | None = None
     has_place_figures: bool = True  # False when the figures are the whole area's, shown for a locality
-    actions: tuple = field(default_factory=tuple)  # improvement-plan actions this measure evidences
+    actions: tuple = field(default_factory=tuple)  # improvement-plan actions this measure evidences, in words
+    links: tuple = field(default_factory=tuple)  # (words, href) to related views (the funnel plot)
     kind: str = "measure"  # measure | drill (a record-level or composite view, not one catalogue measure)

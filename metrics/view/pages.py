@@ -84,6 +84,11 @@ CATALOGUE_PAGES = ("outcome-1", "outcome-2", "outcome-3", "outcome-4", "therapy"
 PUBLIC_TITLES = {"ehcp": "How quickly EHC plans are made", "therapy": "Waiting for therapy"}
 EXTRA_PAGES = {
     "overview": ("/", "Overview", "Board overview", "How we are doing: an overview for families", 0),
+    "plan": ("/plan", "Improvement plans", "Improvement plan tracker", "What the partnership is doing", 7),
+    "planner": ("/planner", "Capacity planner", "Waiting-list capacity planner", "", 8),
+    "funnel": ("/funnel", "Compare areas", "How all local authorities compare (funnel plot)",
+               "How all local authorities compare", 9),
+    "meeting": ("/meeting", "Meeting mode", "Meeting mode: the exceptions, one a screen", "", 96),
     "data": ("/data", "Data and definitions", "Data and definitions", "", 90),
     "report": ("/report", "Quarterly report", "Quarterly board report", "", 95),
     "glossary": ("/glossary", "Glossary", "Glossary: the words this dashboard uses", "What the words mean", 98),
@@ -106,10 +111,10 @@ def page_specs(catalogue) -> dict[str, PageSpec]:
     for n, p in enumerate(catalogue.pages, start=1):
         out[p.id] = PageSpec(p.id, f"/{p.id}", p.nav, p.title, PUBLIC_TITLES.get(p.id, p.title), p.intro, p.intro,
                              n if p.id.startswith("outcome") else n, urlstate.PAGE_PARAMS.get(p.id, ()))
-    for pid in ("data", "report", "glossary", "accessibility"):
+    for pid in ("plan", "planner", "funnel", "meeting", "data", "report", "glossary", "accessibility"):
         path, nav, title, public_title, order = EXTRA_PAGES[pid]
         out[pid] = PageSpec(pid, path, nav, title, public_title or title, "", "", order,
-                            urlstate.PAGE_PARAMS.get(pid, ()), nav_shown=pid not in ("accessibility",))
+                            urlstate.PAGE_PARAMS.get(pid, ()), nav_shown=pid not in ("accessibility", "funnel"))
     return out
 
 
@@ -260,6 +265,7 @@ def page_view(store, page_id: str, state: urlstate.State, notices=(), audience: 
         services = store.catalogue.services if state.service == urlstate.SERVICE_ALL else \
             (store.catalogue.service_by_slug(state.service),)
         extra = {"wait": tuple(services), "wait_first": not pol.internal}
+    extra["highlight"] = state.metric  # ?metric= marks that measure's card (and the page scrolls to it)
     return PageView(page_id, title, pol.words.make_plain(intro), tuple(filters(store, page_id, state, vocab, pol)),
                     urlstate.describe(state, vocab), tuple(views), tuple(notices), extra)
 
@@ -311,6 +317,18 @@ def build_page(store, page_id: str, state: urlstate.State, notices=(), audience:
     if page_id == "data":
         from metrics.view.datapage import data_page
         return data_page(store, state)
+    if page_id == "plan":
+        from metrics.view.plans import tracker_page
+        return tracker_page(store, state, notices, pol.audience)
+    if page_id == "planner":
+        from metrics.view.planner import planner_page
+        return planner_page(store, state, notices, pol.audience)
+    if page_id == "meeting":
+        from metrics.view.meeting import meeting_page
+        return meeting_page(store, state, notices, pol.audience)
+    if page_id == "funnel":
+        from metrics.view.funnels import funnel_page
+        return funnel_page(store, state, notices, pol.audience)
     spec = page_specs(store.catalogue)[page_id]
     if page_id in ("glossary", "accessibility"):
         from metrics.view.datapage import glossary_table

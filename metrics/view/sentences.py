@@ -6,6 +6,8 @@ sentence carries a `kind`, so the report picks exceptions by kind and tests chec
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -233,11 +235,12 @@ def _and(items: list[str]) -> str:
 
 
 def change_words(difference: float, metric, then: str, words) -> str:
-    """'up 3.1 percentage points on March 2025': how much it moved, never whether that is better."""
-    if difference == 0:
-        return f"no change on {then}"
+    """'up 3.1 percentage points on March 2025': how much it moved, never whether that is better. A change that
+    rounds to nothing at the measure's precision is "no change" (never "up 0.0")."""
     size = fmt.value(abs(difference), metric.unit, digits=getattr(metric, "decimals", None),
                      label=getattr(metric, "unit_label", None))
+    if difference == 0 or float(re.sub(r"[^0-9.]", "", size.split(" ")[0]) or 0) == 0:
+        return f"no change on {then}"
     if metric.unit == "percent":
         size = size.removesuffix("%") + " " + words.change_unit_percent
     return f"{'up' if difference > 0 else 'down'} {size} on {then}"

@@ -119,6 +119,10 @@ def test_stuck_at_the_bound_is_the_latest_run_near_100_percent():
     s = facts.stuck_at_bound(d, "percent")
     assert s.bound == 100 and s.n == 4 and s.first == pd.Timestamp(dates[5])  # 96 is 4 points away
     assert facts.stuck_at_bound(d, "count") is None
+    # A small rate (a 1% appeal rate) is near 0% but not stuck at it.
+    small = facts.Drawn(dates, np.array([0.5, 1.2, 0.0, 0.8, 1.0, 0.6, 1.1, 0.9, 1.2]), *([np.zeros(9)] * 5),
+                        np.zeros(9, int), np.array(["common_cause"] * 9), "quarter")
+    assert facts.stuck_at_bound(small, "percent") is None
 
 
 def test_two_rules_for_the_words_flat_and_not_enough():

@@ -20,28 +20,15 @@ from metrics.view.measure import Scope
 from metrics.view.overview import overview, overview_page
 
 LI = re.compile(r'<li class="exception" data-metric="([^"]*)" data-part="([^"]*)" data-kind="([^"]*)">')
-
-
-def _walk(node):
-    yield node
-    children = getattr(node, "children", None)
-    if isinstance(children, (list, tuple)):
-        for c in children:
-            yield from _walk(c)
-    elif children is not None and hasattr(children, "children"):
-        yield from _walk(children)
+TR = re.compile(r'<tr data-metric="([^"]*)" data-part="([^"]*)" data-kind="([^"]*)">')
 
 
 def overview_exceptions(store, locality: str, end: str) -> list[tuple[str, str, str]]:
+    """The exception rows of the overview page's body, as the browser receives it."""
     state = urlstate.State(page="overview", locality=locality, end=end)
-    body = overview_layout(overview_page(store, state, audience=BOARD))
-    rows = []
-    for part in body:
-        for node in _walk(part):
-            extra = getattr(node, "_prop_names", ())
-            if "data-kind" in extra or hasattr(node, "data-kind"):
-                rows.append((getattr(node, "data-metric"), getattr(node, "data-part"), getattr(node, "data-kind")))
-    return rows
+    (body,) = overview_layout(overview_page(store, state, audience=BOARD))
+    html = getattr(body, "data-html")
+    return [tuple(unescape(x) for x in m) for m in TR.findall(html)]
 
 
 def report_exceptions(store, quarter, locality: str) -> list[tuple[str, str, str]]:

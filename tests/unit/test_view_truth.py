@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from claims import problems
+from metrics import format as fmt
 from metrics.edition import BOARD, PUBLIC, public_store
 from metrics.store import get_store
 from metrics.view.measure import Scope, choices, measure_view
@@ -115,6 +116,8 @@ def test_change_on_last_year_is_the_data_drawn(stores, audience):
         before = next(p for p in pts if p.x == ago)
         word = v.change.split()[0]
         diff = last.value - before.value
+        if round(abs(diff), fmt.decimals(m.unit, getattr(m, "decimals", None))) == 0:
+            diff = 0  # a change that rounds to nothing at the measure's precision is "no change"
         assert word == ("up" if diff > 0 else "down" if diff < 0 else "no"), (m.id, locality, v.change, diff)
         assert before.label in v.change, (m.id, v.change)
 
