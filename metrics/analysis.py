@@ -15,7 +15,7 @@ from metrics.spc.charts import SHORT_GROUP as MIN_POINTS_FOR_LIMITS  # limits fr
 from metrics.spc.choose import count_chart
 
 
-PERIOD_WORDS = {"month": "months", "quarter": "quarters", "academic_year": "academic years",
+PERIOD_WORDS = {"month": "months", "quarter": "quarters", "term": "terms", "academic_year": "academic years",
                 "financial_year": "financial years", "calendar_year": "years"}
 
 

@@ -9,7 +9,7 @@ import math
 
 import pandas as pd
 
-from metrics.schemas import STATUSES
+from metrics.schemas import STATUSES, TERM_STARTS
 
 UNIT_SUFFIX = {"percent": "%", "days": " days", "weeks": " weeks"}
 DEFAULT_DECIMALS = {"count": 0, "percent": 1, "rate": 1, "days": 0, "weeks": 1, "score": 1, "ratio": 2}
@@ -59,8 +59,9 @@ def symbol(x, status: str = "ok", digits: int = 1) -> str:
 
 
 def period(date, period_type: str, style: str = "board") -> str:
-    """A period by its type: board 'March 2025', 'Q1 2025', '2024/25' (academic), 'FY 2024/25' (financial), '2024';
-    public 'March 2025', 'January to March 2025', '2024/25 school year', 'April 2024 to March 2025', '2024'."""
+    """A period by its type: board 'March 2025', 'Q1 2025', 'Autumn term 2024/25', '2024/25' (academic),
+    'FY 2024/25' (financial), '2024'; public 'March 2025', 'January to March 2025', 'Autumn term 2024',
+    '2024/25 school year', 'April 2024 to March 2025', '2024'."""
     if date is None or pd.isna(date):
         return "—"
     d = pd.Timestamp(date)
@@ -74,6 +75,10 @@ def period(date, period_type: str, style: str = "board") -> str:
     years = f"{d.year}/{(d.year + 1) % 100:02d}"
     if period_type == "academic_year":
         return f"{years} school year" if style == "public" else years
+    if period_type == "term":  # school terms start in September, January and April (metrics.schemas)
+        name = next(t for t, month in TERM_STARTS.items() if month == d.month)
+        first = d.year - (d.month < TERM_STARTS["Autumn term"])
+        return f"{name} {d.year}" if style == "public" else f"{name} {first}/{(first + 1) % 100:02d}"
     if period_type == "financial_year":
         return f"April {d.year} to March {d.year + 1}" if style == "public" else f"FY {years}"
     return str(d.year)

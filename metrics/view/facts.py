@@ -38,6 +38,8 @@ def ordinal(date, period_type: str) -> int:
         return d.year * 12 + d.month - 1
     if period_type == "quarter":
         return d.year * 4 + (d.month - 1) // 3
+    if period_type == "term":  # autumn, spring, summer (from September, January, April)
+        return int(ordinals(np.array([d.to_datetime64()]), "term")[0])
     return d.year
 
 
@@ -63,6 +65,10 @@ def ordinals(dates: np.ndarray, period_type: str) -> np.ndarray:
         return d
     if period_type == "quarter":
         return d // 3
+    if period_type == "term":  # three terms a school year: autumn (September), spring (January), summer (April)
+        month = d % 12 + 1
+        school_year = d // 12 - (month < 9)
+        return 3 * school_year + np.where(month >= 9, 0, np.where(month < 4, 1, 2))
     return d // 12
 
 

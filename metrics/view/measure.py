@@ -335,7 +335,7 @@ def _heading(choice: Choice, plan, index: int, parts_only: bool, pol: Policy, st
     return text[:1].upper() + text[1:]
 
 
-PERIOD_NAME = {"month": "monthly", "quarter": "quarterly", "academic_year": "yearly (school years)",
+PERIOD_NAME = {"month": "monthly", "quarter": "quarterly", "term": "termly", "academic_year": "yearly (school years)",
                "financial_year": "yearly (financial years)", "calendar_year": "yearly"}
 
 

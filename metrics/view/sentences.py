@@ -22,9 +22,9 @@ KINDS = ("no_data", "short_series", "chart_note", "special_cause_improvement", "
          "series_break", "intervention", "small_cohort", "plan_objectives", "public_reading", "public_target")
 SIGNAL_KINDS = ("special_cause_improvement", "special_cause_concern", "special_cause_neutral", "assurance_fail",
                 "target_missed")
-SINGULAR = {"month": "month", "quarter": "quarter", "academic_year": "academic year",
+SINGULAR = {"month": "month", "quarter": "quarter", "term": "term", "academic_year": "academic year",
             "financial_year": "financial year", "calendar_year": "year"}
-PLURAL = {"month": "months", "quarter": "quarters", "academic_year": "academic years",
+PLURAL = {"month": "months", "quarter": "quarters", "term": "terms", "academic_year": "academic years",
           "financial_year": "financial years", "calendar_year": "years"}
 SPECIAL_CAUSE_MEANING = "a change too large or too lasting to be down to chance"
 EVENT_WINDOW_MONTHS = 12  # how long after an intervention a new signal is read as following it

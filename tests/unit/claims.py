@@ -12,7 +12,7 @@ import re
 
 import pandas as pd
 
-PERIODS = r"(?:months?|quarters?|years?|academic years?|financial years?|periods?)"
+PERIODS = r"(?:months?|quarters?|terms?|years?|academic years?|financial years?|periods?)"
 IN_A_ROW = re.compile(rf"(\d+) {PERIODS} in a row (above|below) the (mean|median|average) \(([^)]*)\)")
 EACH = re.compile(rf"(\d+) {PERIODS} in a row each (higher|lower) than the one before \(([^)]*)\)")
 OUTSIDE_N = re.compile(r"(\d+) values (above the upper|below the lower) process limit (?:between (.+?) and (.+?)|in "
@@ -27,6 +27,14 @@ def _step(period_type: str) -> pd.DateOffset:
                                                                                      pd.DateOffset(years=1))
 
 
+def _next(x, period_type: str) -> pd.Timestamp:
+    """The start of the period after the one starting at `x` (school terms start in September, January, April)."""
+    x = pd.Timestamp(x)
+    if period_type == "term":
+        return x.replace(month={9: 1, 1: 4, 4: 9}[x.month], year=x.year + (x.month == 9))
+    return x + _step(period_type)
+
+
 def _span(text: str) -> tuple[str, str]:
     first, _, last = text.partition(" to ")
     return first, (last or first)
@@ -39,9 +47,8 @@ def _run(points, first: str, last: str, period_type: str):
         return None
     i, j = labels.index(first), labels.index(last)
     run = points[i:j + 1]
-    step = _step(period_type)
     for a, b in zip(run, run[1:]):
-        if pd.Timestamp(a.x) + step != pd.Timestamp(b.x):
+        if _next(a.x, period_type) != pd.Timestamp(b.x):
             return None
     return run
 
