@@ -183,6 +183,15 @@ def words(audience: str) -> Words:
     return WORDS[audience]
 
 
+# What a publisher's data-quality flag (metrics.schemas.QUALITY_FLAGS) means, in words for families.
+PUBLIC_QUALITY = MappingProxyType({
+    "provisional": "These figures may still change.",
+    "revised": "These figures were corrected after they were first published.",
+    "doubtful": "This figure may not be right and is being checked.",
+    "repeated_month": "This month's figures may repeat last month's.",
+    "sources_disagree": "Two official sources give slightly different figures for this.",
+})
+
 # The glossary page: every term the dashboard uses, in plain words (the public edition shows the plain half).
 GLOSSARY = (
     ("EHC plan", "An education, health and care plan: a legal document that describes a child's special "

@@ -23,7 +23,7 @@ import pandas as pd
 
 from metrics import benchmarking, disclosure
 from metrics import format as fmt
-from metrics.schemas import STATUSES
+from metrics.schemas import QUALITY_FLAGS, QUALITY_SEPARATOR, STATUSES
 from metrics import urlstate
 from metrics.annotations import annotations_for
 from metrics.area import ENGLAND, SN_AVERAGE
@@ -35,7 +35,7 @@ from metrics.view.model import (Benchmark, Chart, Comparison, Event, Flag, Lates
                                 Signal, SpcChart, Target)
 from metrics.view.reading import Reading, read, variation_family
 from metrics.view.tables import BLANK, cell, make_table
-from metrics.vocabulary import ASSURANCE_ICONS, PUBLIC_ICONS, VARIATION_ICONS
+from metrics.vocabulary import ASSURANCE_ICONS, PUBLIC_ICONS, PUBLIC_QUALITY, VARIATION_ICONS
 
 SPARK_POINTS = 24
 TOTAL_WORDS = {"service": "All services", "agency": "All agencies", "first_language": "All children",
@@ -44,16 +44,6 @@ Y_TITLE = {"percent": "Per cent", "count": "Number", "days": "Days", "weeks": "W
            "score": "Score", "ratio": "Ratio"}
 PUBLIC_ICON = {"improving": "better", "worsening": "worse", "same": "same", "higher": "higher", "lower": "lower",
                "unclear": "unclear", "unknown": "unknown"}
-QUALITY_WORDS = {  # data-quality flag -> (board words, family words)
-    "provisional": ("Provisional: the publisher may revise these figures", "These figures may still change."),
-    "revised": ("Revised by the publisher since first published", "These figures were corrected after they were "
-                                                                   "first published."),
-    "doubtful": ("Doubtful: the publisher's own figures look out of line; read with care",
-                 "This figure may not be right and is being checked."),
-    "sources_disagree": ("Two published sources disagree for this period: the one matching the comparators is "
-                         "shown (see the data page)", "Two official sources give slightly different figures "
-                                                      "for this period."),
-}
 
 
 @dataclass(frozen=True)
@@ -470,11 +460,11 @@ def _flags(store, metric, choice: Choice, cols, rd: Reading, pol: Policy, cohort
     if choice.whole_area:
         text = words.whole_area.format(area=store.area.name)
         out.append(Flag("whole_area", text[:1].upper() + text[1:]))
-    if cols.quality is not None:
-        shown = [q for q in dict.fromkeys(cols.quality.tolist()) if q]
+    if cols.quality is not None:  # the publisher's flags: the board reads what they mean, families plain words
+        shown = dict.fromkeys(f for cell in cols.quality.tolist() if cell for f in cell.split(QUALITY_SEPARATOR))
         for q in shown:
-            board, family = QUALITY_WORDS.get(q, (f"Data quality: {q}", "These figures may change."))
-            out.append(Flag("quality", board if pol.internal else family))
+            out.append(Flag("quality", QUALITY_FLAGS.get(q, q) if pol.internal else
+                            PUBLIC_QUALITY.get(q, "These figures may change.")))
     if small and pol.internal:
         out.append(Flag("small_cohort", f"From a group of {cohort:.0f}: read with care"))
     if rd.trial and pol.limits:
@@ -554,12 +544,13 @@ def _change(cols, metric, ptype, pol: Policy, cohort) -> tuple[str, float | None
     not a trend). Not for a small cohort (rule 4 in facts.py)."""
     if not len(cols) or (cohort is not None and cohort < facts.SMALL_COHORT):
         return "", None
-    ago = facts.year_ago(cols.dates, np.where(cols.status == "ok", cols.value, np.nan))
+    # From the values as shown (at the measure's precision), so the words match the two figures a reader sees.
+    shown = np.round(np.where(cols.status == "ok", cols.value, np.nan),
+                     fmt.decimals(metric.unit, getattr(metric, "decimals", None)))
+    ago = facts.year_ago(cols.dates, shown)
     if ago is None:
         return "", None
     diff = ago.difference
-    if not pol.counts_behind:
-        diff = round(diff, fmt.decimals(metric.unit, getattr(metric, "decimals", None)))
     then = fmt.period(ago.date, ptype, pol.words.period_style)
     return sentences.change_words(diff, metric, then, pol.words), diff
 

@@ -221,7 +221,7 @@ REQUESTS = [50, 52, 48, 51, 49, 50, 53, 47, 50, 52, 48, 50, 70]
 
 
 def _rows(metric_id, area, dates, values, *, breakdown="All", numerators=None, denominators=None, status=None,
-          synthetic=False, period_type="month", source="Test source") -> pd.DataFrame:
+          synthetic=False, period_type="month", source="Test source", quality=None) -> pd.DataFrame:
     n = len(dates)
     return pd.DataFrame({
         "metric_id": metric_id, "period_start": [d.date() for d in dates], "period_type": period_type, "area": area,
@@ -229,6 +229,7 @@ def _rows(metric_id, area, dates, values, *, breakdown="All", numerators=None, d
         "numerator": np.asarray(numerators if numerators is not None else [np.nan] * n, dtype=float),
         "denominator": np.asarray(denominators if denominators is not None else [np.nan] * n, dtype=float),
         "status": status or ["ok"] * n, "source": source, "synthetic": synthetic, "series_break": False,
+        "quality": quality if isinstance(quality, list) else [quality] * n,
     })
 
 

@@ -90,9 +90,9 @@ def test_waits_beside_demand_table_holds_each_months_stored_values(store):
         stored = store.series(metric_id, "North", "Speech and language therapy", "2023-01-01", "2023-12-01")
         assert [line.split(",")[column] for line in lines[1:]] == [
             fmt.symbol(v, s, digits=digits) for v, s in zip(stored["value"], stored["status"])]
-    # The log's events for speech and language therapy within 2023, by their numbers: the triage clinic (4) and
-    # the pathway for referrals (6); the Sunday clinics (2024) are outside the window.
-    assert [e.number for e in chart.spec.events] == [4, 6]
+    # The log's events for speech and language therapy within 2023, by their numbers: the triage clinic (4), the
+    # pathway for referrals (6) and the list's validation (18, October 2023); the Sunday clinics (2024) are outside.
+    assert [e.number for e in chart.spec.events] == [4, 6, 18]
 
 
 # -- bars -------------------------------------------------------------------------------------------------------

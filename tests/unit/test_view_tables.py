@@ -14,7 +14,7 @@ from builders import MONTHS_PCT, sheet_cells
 
 BOARD_HEADER = ["period", "period_start", "value", "numerator", "denominator", "unit", "status", "centre",
                 "lower_limit", "upper_limit", "point_type", "trial_limits", "comparator_england",
-                "comparator_statistical_neighbours", "source", "synthetic"]
+                "comparator_statistical_neighbours", "source", "synthetic", "quality"]
 # Public: plain columns only: no counts behind a percentage (they would give a small count away), no SPC lines.
 PUBLIC_HEADER = ["period", "period_start", "value", "unit", "status", "comparator_england",
                  "comparator_similar_areas_average", "source", "example_figures"]

@@ -115,8 +115,9 @@ def test_change_on_last_year_is_the_data_drawn(stores, audience):
         ago = str((pd.Timestamp(last.x) - pd.DateOffset(years=1)).date())
         before = next(p for p in pts if p.x == ago)
         word = v.change.split()[0]
-        diff = last.value - before.value
-        if round(abs(diff), fmt.decimals(m.unit, getattr(m, "decimals", None))) == 0:
+        digits = fmt.decimals(m.unit, getattr(m, "decimals", None))
+        diff = round(last.value, digits) - round(before.value, digits)  # the two figures as a reader sees them
+        if round(abs(diff), digits) == 0:
             diff = 0  # a change that rounds to nothing at the measure's precision is "no change"
         assert word == ("up" if diff > 0 else "down" if diff < 0 else "no"), (m.id, locality, v.change, diff)
         assert before.label in v.change, (m.id, v.change)
