@@ -460,11 +460,14 @@ def _flags(store, metric, choice: Choice, cols, rd: Reading, pol: Policy, cohort
     if choice.whole_area:
         text = words.whole_area.format(area=store.area.name)
         out.append(Flag("whole_area", text[:1].upper() + text[1:]))
-    if cols.quality is not None:  # the publisher's flags: the board reads what they mean, families plain words
-        shown = dict.fromkeys(f for cell in cols.quality.tolist() if cell for f in cell.split(QUALITY_SEPARATOR))
-        for q in shown:
-            out.append(Flag("quality", QUALITY_FLAGS.get(q, q) if pol.internal else
-                            PUBLIC_QUALITY.get(q, "These figures may change.")))
+    if cols.quality is not None:  # the publisher's flags, with the periods they are on
+        periods: dict[str, list[str]] = {}
+        for d, cell in zip(cols.dates.tolist(), cols.quality.tolist()):
+            for q in (cell.split(QUALITY_SEPARATOR) if cell else ()):
+                periods.setdefault(q, []).append(fmt.period(pd.Timestamp(d), choice.period_type, words.period_style))
+        for q, when in periods.items():
+            text = QUALITY_FLAGS.get(q, q) if pol.internal else PUBLIC_QUALITY.get(q, "These figures may change.")
+            out.append(Flag("quality", f"{_list(when)}: {text}"))
     if small and pol.internal:
         out.append(Flag("small_cohort", f"From a group of {cohort:.0f}: read with care"))
     if rd.trial and pol.limits:
@@ -473,6 +476,13 @@ def _flags(store, metric, choice: Choice, cols, rd: Reading, pol: Policy, cohort
         out.append(Flag("stuck", f"At or near {rd.stuck.bound:.0f}% for the last {rd.stuck.n} periods: consider "
                                  "recording a recalculation point"))
     return out
+
+
+def _list(items: list[str]) -> str:
+    """'June 2023', 'June and July 2023' style lists, shortened past four."""
+    if len(items) > 4:
+        return f"{items[0]} and {len(items) - 1} other periods"
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _table(metric, choice: Choice, points, lines, cols, pol: Policy, scope: Scope, index: int, source: str):
