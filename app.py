@@ -74,7 +74,7 @@ try:
     # Headers, checked callback bodies, no tracebacks to clients, request log; a page allowlist so any address
     # that is no page of this edition (a board page in the public edition) is 404.
     security.harden(server, dash_app=app, auth_header=auth_header, pages=shell.served_paths(),
-                    open_prefixes=("download/",))
+                    open_prefixes=("download/",), no_store=EDITION == BOARD)  # board data never cached
 except ValueError as e:
     raise ValueError(f"{AUTH_ENV}: {e}") from None
 
