@@ -359,11 +359,11 @@ def validate_file(path: Path, name: str, *, area: Area | None = None, catalogue=
     return (None if errors else table), c.problems
 
 
-def validate_input(files: list[Path], name: str, *, set_label: str, labels: dict[Path, str] | None = None,
+def validate_input(files: list[Path], name: str, *, labels: dict[Path, str] | None = None,
                    **checks) -> tuple[pa.Table | None, list[Problem]]:
     """Validate the files that together make input `name` (each as `validate_file`, with `checks`), then the set:
-    keys unique across the files, after published rows supersede synthetic ones. `set_label` names the set in a
-    problem found only across files; `labels` may name a file otherwise than by its path."""
+    keys unique across the files, after published rows supersede synthetic ones (a duplicate is reported in each
+    file it is in, by that file's own rows). `labels` may name a file otherwise than by its path."""
     labels = labels or {}
     parts, problems = [], []
     for f in files:
@@ -373,14 +373,24 @@ def validate_input(files: list[Path], name: str, *, set_label: str, labels: dict
     if not files or any(t is None for t in parts):
         return None, problems
     table = pa.concat_tables(parts)
-    if name == "metric_values":
-        table = published_supersedes_synthetic(table)
+    kept = (pc.invert(_superseded(table)).to_numpy(zero_copy_only=False) if name == "metric_values"
+            else np.ones(table.num_rows, dtype=bool))
     if len(files) > 1:  # uniqueness holds across the files of a folder too
-        c = _Checker(set_label, table)
-        c.duplicates(schemas.INPUTS[name][2])
-        if c.problems:
-            return None, problems + c.problems
-    return table, problems
+        key = schemas.INPUTS[name][2]
+        dup = np.zeros(table.num_rows, dtype=bool)
+        dup[kept] = duplicated(pl.from_arrow(table.select(list(key))).filter(pl.Series(kept)))
+        offsets = np.cumsum([0, *(t.num_rows for t in parts)])
+        names = [labels.get(f, str(f)) for f in files]
+        for i, label in enumerate(names):
+            c = _Checker(label, parts[i])
+            others = ", ".join(n for j, n in enumerate(names) if j != i)
+            c.rows(key[0], dup[offsets[i]:offsets[i + 1]],
+                   f"duplicate {' + '.join(key)}: the same key is in another file of this input ({others}); "
+                   "each must be unique across them")
+            problems += c.problems
+        if dup.any():
+            return None, problems
+    return table.filter(pa.array(kept)), problems
 
 
 def validate_dir(data_dir: str | Path, *, catalogue=None, area: Area | None = None, as_of: date | None = None):
@@ -396,18 +406,20 @@ def validate_dir(data_dir: str | Path, *, catalogue=None, area: Area | None = No
                                                     f"{name}/"))
             tables[name] = None
             continue
-        tables[name], found = validate_input(files, name, set_label=stem, area=area, catalogue=catalogue,
-                                             as_of=as_of)
+        tables[name], found = validate_input(files, name, area=area, catalogue=catalogue, as_of=as_of)
         problems += found
     return tables, problems
 
 
 def published_supersedes_synthetic(values: pa.Table) -> pa.Table:
     """Synthetic rows only stand in until real data arrives: drop them for any metric that has published rows."""
+    return values.filter(pc.invert(_superseded(values)))
+
+
+def _superseded(values: pa.Table) -> pa.ChunkedArray:
     synthetic = values.column("synthetic")
     published_ids = pc.unique(pc.filter(values.column("metric_id"), pc.invert(synthetic)))
-    stale = pc.and_(synthetic, pc.is_in(values.column("metric_id"), value_set=published_ids))
-    return values.filter(pc.invert(stale))
+    return pc.and_(synthetic, pc.is_in(values.column("metric_id"), value_set=published_ids))
 
 
 # -- the folder's configuration files -----------------------------------------------------------------------------
