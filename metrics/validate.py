@@ -336,7 +336,8 @@ def validate_file(path: Path, name: str, *, area: Area | None = None, catalogue=
     try:
         raw = pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as exc:
-        return None, [Problem(label, None, (), f"not a readable Parquet file ({exc})")]
+        why = str(exc).replace(f"'{path}'", "").replace(str(path), label)  # the reader's message names its path
+        return None, [Problem(label, None, (), f"not a readable Parquet file ({why})")]
     if raw.num_rows == 0:
         return None, [Problem(label, None, (), "empty file: no rows")]
     table, problems = _conform(label, raw, schema)
