@@ -201,7 +201,7 @@ def install_extract(source: str | Path, name: str, data_dir: str | Path | None =
         before = input_paths(data_dir, name)
         others = [f for f in before if f != target]
         try:
-            src = open(source, "rb")
+            src = open(source, "rb", buffering=0)  # raw reads: a pipe gives what it has, a file whole chunks
         except OSError as exc:
             raise ExtractRejected([Problem(str(source), None, (), f"cannot be read ({exc.strerror})")]) from None
         with src:
