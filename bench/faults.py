@@ -160,9 +160,10 @@ def extract_killed(workdir: Path, *, quick: bool = True) -> Outcome:
     """SIGKILL `metrics.extract` mid-copy and at moments spread over the rest of its run."""
     workdir.mkdir(parents=True, exist_ok=True)
     source = bigger_referrals(workdir / "referrals.parquet", 5 if quick else 50)
-    old = checksums(copy_data(workdir / "pristine"))
+    pristine = copy_data(workdir / "pristine")  # every trial starts from this snapshot, whatever data/ does meanwhile
+    old = checksums(pristine)
     # One undisturbed run: the state it ends in, and how long it runs once its copy has started.
-    done_dir = copy_data(workdir / "undisturbed")
+    done_dir = copy_data(workdir / "undisturbed", pristine)
     proc = subprocess.Popen(extract_cmd(source, "therapy_referrals", done_dir), cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     _wait_for(lambda: _copying(proc.pid, done_dir) or proc.poll() is not None, 120, "copy to start")
@@ -177,7 +178,7 @@ def extract_killed(workdir: Path, *, quick: bool = True) -> Outcome:
                                                                          for d in delays]
     rows = []
     for i, (when, delay) in enumerate(trials):
-        data_dir = copy_data(workdir / f"trial-{i}")
+        data_dir = copy_data(workdir / f"trial-{i}", pristine)
         rows.append(_kill_once(source, data_dir, delay, old, new, workdir / f"fifo-{i}"))
         rows[-1]["when"] = when
         shutil.rmtree(data_dir)
@@ -229,21 +230,20 @@ def extract_concurrent(workdir: Path, *, quick: bool = True) -> Outcome:
     workdir.mkdir(parents=True, exist_ok=True)
     a = without_last_period(workdir / "a.parquet", M_A)
     b = without_last_period(workdir / "b.parquet", M_B)
-    rows = [_held_lock(workdir, a, b)]
-    for i in range(2 if quick else 10):
-        rows.append(_race(copy_data(workdir / f"race-{i}"), a, b))
+    pristine = copy_data(workdir / "pristine")
+    rows = [_held_lock(copy_data(workdir / "held", pristine), workdir / "held.fifo", a, b)]
+    for i in range(1 if quick else 10):
+        rows.append(_race(copy_data(workdir / f"race-{i}", pristine), a, b))
     survived = sum(r["ok"] for r in rows)
     return Outcome("extract_concurrent", "two `metrics.extract` runs on one data folder at the same time",
                    tried=len(rows), survived=survived, lost=sum(r.get("lost", 0) for r in rows),
                    details={"trials": rows})
 
 
-def _held_lock(workdir: Path, a: Path, b: Path) -> dict:
+def _held_lock(data_dir: Path, fifo: Path, a: Path, b: Path) -> dict:
     """The first extract holds the lock (its source a FIFO not yet written); a second with --wait 0 is refused and
     changes nothing; a third with a wait runs once the first has finished."""
-    data_dir = copy_data(workdir / "held")
     before = checksums(data_dir)
-    fifo = workdir / "held.fifo"
     os.mkfifo(fifo)
     first = subprocess.Popen(extract_cmd(fifo, "metric_values", data_dir), cwd=ROOT, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
