@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from metrics.spc import p_chart, run_chart, xmr
+from metrics.spc import c_chart, p_chart, run_chart, xmr
+from metrics.spc.charts import SHORT_GROUP as MIN_POINTS_FOR_LIMITS  # limits from fewer than 12 points mislead
+from metrics.spc.choose import count_chart
 
-# Making Data Count guidance (and NHSRplotthedots' warning): limits from fewer than 12 points mislead.
-MIN_POINTS_FOR_LIMITS = 12
 
 PERIOD_WORDS = {"month": "months", "quarter": "quarters", "academic_year": "academic years",
                 "financial_year": "financial years", "calendar_year": "years"}
@@ -55,13 +55,14 @@ def analyse(metric, series: pd.DataFrame, *, area: str, breakdown: str = "All", 
             why += f": all {len(series)} values are suppressed or not available"
         return Analysis(metric.id, area, breakdown, series, None, "none", why + ".")
     dates, values = dates_all[ok], value[ok]
-    unit = PERIOD_WORDS.get(metric.frequency, "points")
+    ptype = str(series["period_type"].iloc[-1]) if "period_type" in series and len(series) else metric.frequency
+    unit = PERIOD_WORDS.get(ptype, "points")
     if metric.chart == "run" or n < MIN_POINTS_FOR_LIMITS:
         note = ""
         if metric.chart != "run":
             note = (f"Only {n} {unit} of data: control limits need at least {MIN_POINTS_FOR_LIMITS}, "
                     "so this is a run chart against the median.")
-        elif metric.frequency != "month":
+        elif ptype != "month":
             note = (f"Reported in {unit}: too few points for reliable control limits, "
                     "so this is a run chart against the median.")
         r = run_chart(dates, values, improvement=metric.improvement, rebase=rebase_dates)
@@ -77,9 +78,23 @@ def analyse(metric, series: pd.DataFrame, *, area: str, breakdown: str = "All", 
     note = ""
     if metric.chart == "p":
         note = "Some points have no denominator, so this is an XmR chart of the percentages."
+    if metric.chart in ("c", "count") and _whole(values):
+        # A count measure: a c chart where the counts are too coarse for XmR limits (metrics.spc.choose: the
+        # catalogue's chart = "count" asks for this rule; chart = "c" always draws one).
+        kind = "c" if metric.chart == "c" else count_chart(values, dates=dates, rebase=rebase_dates)
+        if kind == "c":
+            r = c_chart(dates, values, improvement=metric.improvement, target=metric.target, rebase=rebase_dates)
+            why = "" if metric.chart == "c" else (
+                "The counts are too small and coarse for XmR limits, so this is a c chart (limits from the "
+                "average count, as for events that happen at random).")
+            return Analysis(metric.id, area, breakdown, series, r, "c", why, rebase_dates)
     r = xmr(dates, values, improvement=metric.improvement, target=metric.target,
             rebase=rebase_dates)
     return Analysis(metric.id, area, breakdown, series, r, "xmr", note, rebase_dates)
+
+
+def _whole(values: np.ndarray) -> bool:
+    return bool((values >= 0).all() and (values == np.floor(values)).all())
 
 
 def scale(analysis: Analysis) -> float:

@@ -20,7 +20,9 @@ INPUTS = tuple(schemas.INPUTS)
 FREQUENCIES = schemas.PERIOD_TYPES
 UNITS = ("percent", "count", "rate", "days", "weeks", "score", "ratio")
 IMPROVEMENTS = ("increase", "decrease", "neutral")
-CHARTS = ("xmr", "p", "run")
+# xmr, p and run charts; "c" for counts of rare events; "count" lets the data choose between c and xmr for a count
+# measure, per series, by the rule in metrics/spc/choose.py (coarse counts with a small mean get a c chart).
+CHARTS = ("xmr", "p", "run", "c", "count")
 BREAKDOWNS = ("none", "service", "agency", "review_outcome", "first_language", "sen_status", "phase_transfer",
               "cohort")
 
@@ -396,6 +398,8 @@ def _check_metric(m: dict, where: str, page_ids: set[str], problems: list[str]) 
     # Cross-field checks only between valid values, so one typo is reported once, not twice.
     if m.get("chart") == "p" and m.get("unit") in UNITS and m["unit"] != "percent":
         bad("chart", f"a p chart is for percentages with a denominator, but unit is {m['unit']!r}")
+    if m.get("chart") in ("c", "count") and m.get("unit") in UNITS and m["unit"] != "count":
+        bad("chart", f"a {m['chart']} chart is for counts, but unit is {m['unit']!r}")
 
 
 def _metric(m: dict) -> Metric:

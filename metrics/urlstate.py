@@ -289,3 +289,29 @@ def _ref_key(ref: str) -> tuple:
     wsoa = ref.startswith("WSoA")
     nums = re.findall(r"\d+", ref)
     return (wsoa, *[int(n) for n in nums])
+
+
+# -- the one URL builder ------------------------------------------------------------------------------------------
+# Every link the app writes goes through these, so a parameter is spelled in one place (PARAM_ATTR above).
+
+def page_path(page: str) -> str:
+    return "/" if page == "overview" else f"/{page}"
+
+
+def href(page: str, state: State | None = None, params: tuple[str, ...] | None = None, **extra) -> str:
+    """A link to `page` carrying `state`'s settings (only `params`, default the common ones), plus `extra`
+    parameters by URL name (e.g. metric="ehcp_20wk_excl"; `from_`/`to` for the window)."""
+    base = replace(state, page=page) if state is not None else State(page=page)
+    query = encode(base, params if params is not None else COMMON_PARAMS).lstrip("?")
+    extra = {k.rstrip("_"): v for k, v in extra.items() if v not in (None, "")}
+    if extra:
+        query = "&".join(filter(None, [query, urlencode(extra)]))
+    return page_path(page) + ("?" + query if query else "")
+
+
+def data_href(kind: str, view_id: str, state: State | None, ext: str, **extra) -> str:
+    """A link to one of a view's data endpoints: `kind` is download (CSV/XLSX), figure (JSON) or table (HTML)."""
+    base = encode(state, COMMON_PARAMS).lstrip("?") if state is not None else ""
+    extra = {k: v for k, v in extra.items() if v not in (None, "", 0, "All")}
+    query = "&".join(filter(None, [base, urlencode(extra)]))
+    return f"/{kind}/{view_id}.{ext}" + ("?" + query if query else "")
