@@ -45,7 +45,7 @@ from bench.server import HOST, ROOT, free_port, procfile_command
 DATA = ROOT / "data"
 TEMP = re.compile(r"^\..*\.tmp$")  # a temporary copy of this release or an earlier one (metrics.extract)
 PAGES = ("/", "/outcome-1", "/outcome-2", "/outcome-3", "/outcome-4", "/therapy", "/ehcp")
-QUICK_LOAD_PAGES = ("/outcome-3",)  # the quickest page to draw: CI's load runs are short
+QUICK_LOAD_PAGES = ("/outcome-3", "/therapy")  # quick pages to draw (CI's load runs are short): the first that works
 LOCALITIES = ("area", "north", "central", "south")
 
 
@@ -447,17 +447,31 @@ def _replace(text: str) -> Callable[[Path], Path]:
     return make
 
 
+def annotation_line(**cells) -> str:
+    """A line of data/annotations.csv with these cells (the rest empty), in the file's own column order."""
+    import csv
+    import io
+
+    header = (DATA / "annotations.csv").read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow([cells.get(c, "") for c in header])
+    return out.getvalue()
+
+
 # (file, what, how it is spoilt, words metrics.validate must print on its line)
 BAD_CONFIG = (
     ("catalogue.toml", "catalogue not valid TOML", _append("catalogue.toml", "\n[[metric]\n"), "not valid TOML"),
     ("catalogue.toml", "catalogue entry missing its fields", _append("catalogue.toml", '\n[[metric]]\nid = "x"\n'),
      "missing required field"),
     ("area.toml", "area missing its localities", _replace('[area]\nname = "Blackpool"\n'), "malformed setting"),
-    ("annotations.csv", "intervention log with a bad date", _append("annotations.csv", "2024-13-01,T,,,,,false\n"),
+    ("annotations.csv", "intervention log with a bad date",
+     _append("annotations.csv", annotation_line(id="99", date="2024-13-01", title="T", rebase="false")),
      "is not a date"),
     ("inputs.toml", "provenance with a wrong type", _replace('[therapy_referrals]\nsynthetic = "yes"\n'),
      "expected a bool"),
     ("disclosure.toml", "disclosure threshold out of range", _replace("min_count = 1\n"), "from 2 to 100"),
+    ("plan.toml", "improvement plan action of an unknown plan", _append("plan.toml", '\n[[action]]\nplan = "x"\n'),
+     "unknown plan 'x'"),
 )
 
 
@@ -555,9 +569,14 @@ def config_refusal(name: str, what: str, make: Callable[[Path], Path], words: st
             "unchanged": True, "report": lines[:2]}
 
 
-def served_with(bad_file: Path, target: Path, wired, client, *, paths=None, metric_ids=()) -> dict:
+def served_with(bad_file: Path, target: Path, wired, client, good: dict, *, paths=None, metric_ids=()) -> dict:
     """`bad_file` put in place of `target` by hand (bypassing every check), then every page (or `paths`) and
-    these measures' downloads requested from the app; the good file is put back after. Status per request."""
+    these measures' downloads requested from the app; the good file is put back after. Returns the status of each
+    request, and in `good` (filled first, on the good data, for requests it lacks) what each answered before: a
+    page the app could not serve on good data either is not one the bad file took down."""
+    missing = [m for m in metric_ids if f"csv {m}" not in good]
+    if missing or not all(f"page {p}" in good for p in (paths or [])) or (paths is None and not good):
+        good.update(_pages_answer(wired, client, missing, paths))
     original = target.read_bytes()
     shutil.copy(bad_file, target.with_name(".bad"))
     os.replace(target.with_name(".bad"), target)
@@ -566,6 +585,11 @@ def served_with(bad_file: Path, target: Path, wired, client, *, paths=None, metr
     finally:
         target.with_name(".good").write_bytes(original)
         os.replace(target.with_name(".good"), target)  # a new file: the app notices and reloads
+
+
+def taken_down(statuses: dict, good: dict) -> list[str]:
+    """Requests answered 5xx that answered below 500 on the good data."""
+    return [k for k, s in statuses.items() if s >= 500 and good.get(k, 0) < 500]
 
 
 # Quick runs serve pages for these classes only: the issue's infinite value (it took the home page, the outcome
@@ -584,7 +608,7 @@ def bad_inputs(workdir: Path, *, quick: bool = True) -> Outcome:
     data_dir = copy_data(workdir / "data")
     pristine = checksums(data_dir)
     catalogue = load_catalogue(DATA / "catalogue.toml")
-    rows = []
+    rows, good = [], {}
     with _app_serving(data_dir) as (wired, client):
         for i, bad in enumerate(BAD_INPUTS):
             source = workdir / f"bad-{i}.parquet"
@@ -592,7 +616,7 @@ def bad_inputs(workdir: Path, *, quick: bool = True) -> Outcome:
             if not quick or bad.name in QUICK_PAGES:
                 ids = [m.id for m in catalogue.metrics if m.input == bad.input]
                 bad_ids = [m for m in ids if m in _values_of(source)] if bad.input == M else ids
-                row["pages"] = served_with(source, destination(data_dir, bad.input), wired, client,
+                row["pages"] = served_with(source, destination(data_dir, bad.input), wired, client, good,
                                            paths=QUICK_PAGES.get(bad.name) if quick else None,
                                            metric_ids=bad_ids[:1] if quick else ids)
             rows.append(row)
@@ -603,18 +627,21 @@ def bad_inputs(workdir: Path, *, quick: bool = True) -> Outcome:
             shutil.copy(data_dir / name, spoilt)
             (data_dir / name).write_bytes(original)
             if not quick or what in QUICK_PAGES:
-                row["pages"] = served_with(spoilt, data_dir / name, wired, client,
+                row["pages"] = served_with(spoilt, data_dir / name, wired, client, good,
                                            paths=QUICK_PAGES.get(what) if quick else None)
             rows.append(row)
         after = _pages_answer(wired, client, [], None if not quick else ("/",))  # good data again
-    requests = sum(len(r.get("pages", {})) for r in rows) + len(after)
-    errors = sum(s >= 500 for r in rows for s in r.get("pages", {}).values()) + sum(s >= 500 for s in after.values())
-    survived = sum(r["refused"] and r["named"] and r["unchanged"] and all(s < 500 for s in r.get("pages", {}).values())
-                   for r in rows)
+    for r in rows:
+        if "pages" in r:
+            r["taken_down"] = taken_down(r["pages"], good)
+    requests = sum(len(r.get("pages", {})) for r in rows) + len(good) + len(after)
+    errors = sum(len(r.get("taken_down", [])) for r in rows) + len(taken_down(after, good))
+    survived = sum(r["refused"] and r["named"] and r["unchanged"] and not r.get("taken_down") for r in rows)
     return Outcome("bad_inputs", "every class of bad input: loaded by metrics.extract (or checked by metrics.validate), "
                    "then put straight into the data folder of a running app", tried=len(rows), survived=survived,
                    requests=requests, errors=errors, lost=int(checksums(data_dir) != pristine),
-                   details={"classes": rows, "pages_on_good_data_after": after})
+                   details={"classes": rows, "pages_on_good_data_after": after,
+                            "failing_on_good_data": sorted(k for k, s in good.items() if s >= 500)})
 
 
 def _values_of(source: Path) -> set[str]:
@@ -731,6 +758,18 @@ def _get(port: int, path: str) -> bytes:
         conn.close()
 
 
+def _status(port: int, body: dict) -> int:
+    conn = http.client.HTTPConnection(HOST, port, timeout=120)
+    try:
+        conn.request("POST", "/_dash-update-component", body=json.dumps(body),
+                     headers={"Content-Type": "application/json"})
+        resp = conn.getresponse()
+        resp.read()
+        return resp.status
+    finally:
+        conn.close()
+
+
 def _tracebacks(log: Path, start: int) -> tuple[int, int]:
     with open(log, "rb") as f:
         f.seek(start)
@@ -755,10 +794,13 @@ def served(workdir: Path, *, quick: bool = True) -> Outcome:
         env = {k: v for k, v in {**os.environ, **env}.items() if k != "BOARD_AUTH_HEADER"}
         with serve("app:server", log=workdir / "gunicorn.log", env=env) as srv:
             router = http_router(srv.port)
-            take = load_requests(router, QUICK_LOAD_PAGES if quick else PAGES)
-            if not quick:  # each page once, as a browser opening it would: the first phase is not a cold start
-                warm = [loadgen.post_json("/_dash-update-component", router_body(router, path)) for path in PAGES]
-                loadgen.run(HOST, srv.port, warm, concurrency=1, duration_s=60, max_requests=len(warm))
+            # Each page once, as a browser opening it would (so the first phase is no cold start); the load draws
+            # only pages that answer now, before any fault: one that does not is the app's bug, not a fault's.
+            candidates = QUICK_LOAD_PAGES if quick else PAGES
+            working = [p for p in candidates if _status(srv.port, router_body(router, p)) == 200]
+            if not working:
+                raise RuntimeError(f"no page of {candidates} answers 200 before any fault: see {workdir}/gunicorn.log")
+            take = load_requests(router, working[:1] if quick else working)
             killed: dict = {}
 
             def stop_redis():
@@ -821,6 +863,7 @@ def served(workdir: Path, *, quick: bool = True) -> Outcome:
                    "hung, a worker killed", tried=len(faults), survived=survived,
                    requests=sum(p["requests"] for p in phases_out), errors=sum(p["errors"] for p in phases_out),
                    lost=int(checksums(data_dir) != before_data),
-                   details={"duration_s_per_phase": duration, "concurrency": concurrency,
+                   details={"duration_s_per_phase": duration, "concurrency": concurrency, "pages_drawn": working,
+                            "pages_failing_before_any_fault": [p for p in candidates if p not in working],
                             "phases": phases_out,
                             "worker_replaced_after_s": worker_restart})

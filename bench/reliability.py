@@ -112,20 +112,23 @@ def _bad(s: dict) -> list[str]:
     rows = []
     for c in s["details"]["classes"]:
         pages = c.get("pages")
-        answered = ("–" if pages is None else
-                    f"{sum(v < 500 for v in pages.values())}/{len(pages)}")
+        answered = "–" if pages is None else f"{len(pages) - len(c['taken_down'])}/{len(pages)}"
         rows.append([c["class"], f"`{c['input']}`", c["refused"], c["named"], c["unchanged"], answered,
                      f"`{c['report'][0].split(': ', 1)[-1][:110]}`" if c["report"] else "–"])
     after = s["details"]["pages_on_good_data_after"]
+    failing = s["details"].get("failing_on_good_data", [])
     return [f"## Bad inputs: {s['what']}", "",
             "Each class is loaded with `python -m metrics.extract` (configuration files: checked with "
             "`python -m metrics.validate DIR`). Then the bad file is copied straight into the folder the app serves "
             "(bypassing every check) and the app's pages (through its page router) and the affected measures' CSV "
             "downloads are requested; `–`: not requested in this run. *Named*: the refusal names the file, the "
-            "column and (for a cell) the row.", "",
-            *_table(["Class", "Input", "Refused", "Named", "data/ unchanged", "Answered (not 5xx)",
+            "column and (for a cell) the row. *Still answered*: requests that did not answer 5xx, of those that "
+            "answered on the good data (every page it can).", "",
+            *_table(["Class", "Input", "Refused", "Named", "data/ unchanged", "Still answered",
                      "The refusal (first line, after the file name)"], rows),
-            f"Back on the good data afterwards: {sum(v < 500 for v in after.values())}/{len(after)} answered.", ""]
+            f"Back on the good data afterwards: {sum(v < 500 for v in after.values())}/{len(after)} answered. "
+            + (f"Answering 5xx on the good data too, so not counted against a bad input: {', '.join(failing)}."
+               if failing else "Nothing answered 5xx on the good data."), ""]
 
 
 def _served(s: dict) -> list[str]:
@@ -144,7 +147,11 @@ def _served(s: dict) -> list[str]:
             "timeouts and circuit breaker are issue 13's cache work, measured here once they land.", "",
             *_table(["Phase", "Requests", "Errors", "Requests/s", "p50 ms", "p95 ms", "Max ms",
                      "Tracebacks logged", "Log KB per request"], rows),
-            f"The killed worker was replaced by gunicorn's master after {_n(d['worker_replaced_after_s'], 2)} s.", ""]
+            f"The killed worker was replaced by gunicorn's master after {_n(d['worker_replaced_after_s'], 2)} s. "
+            f"Pages drawn: {', '.join(d.get('pages_drawn', []))}"
+            + (f"; left out because they answered an error before any fault: "
+               f"{', '.join(d['pages_failing_before_any_fault'])}" if d.get("pages_failing_before_any_fault") else "")
+            + ".", ""]
 
 
 def main(argv=None) -> int:

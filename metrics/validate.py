@@ -13,7 +13,6 @@ column the contract does not declare (an undeclared column may carry personal da
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 import tomllib
 from collections.abc import Callable
@@ -491,21 +490,21 @@ def _inputs(path: Path, config: Config) -> None:
         raise ValueError("; ".join(problems))
 
 
-def _plan(path: Path, config: Config) -> None:
-    """plan.toml, the improvement plan: checked by metrics/plan.py's `check_file(path, catalogue)` (raising
-    ValueError) once that module exists; until then the file is reported as not checked."""
-    try:
-        checker = importlib.import_module("metrics.plan").check_file
-    except (ImportError, AttributeError):
-        raise LookupError("not checked: metrics.plan has no check_file(path, catalogue) yet") from None
-    checker(path, config.catalogue)
+def _plan(path: Path, config: Config) -> list[Problem]:
+    """plan.toml, the improvement plans' actions: metrics/plan.py checks it against the catalogue."""
+    if config.catalogue is None:
+        raise LookupError("not checked: the catalogue must load first")
+    from metrics.plan import check  # it reports with this module's Problem
+
+    return check(path, config.catalogue)
 
 
 @dataclass(frozen=True)
 class ConfigFile:
     name: str
     required: bool
-    check: Callable[[Path, Config], None]  # raises ValueError (or tomllib.TOMLDecodeError) on a problem
+    # Returns the file's problems (None: none), or raises ValueError (tomllib.TOMLDecodeError is one) on a problem
+    check: Callable[[Path, Config], list[Problem] | None]
 
 
 # The files `python -m metrics.validate DIR` checks, in order (the area and the catalogue first: the others are
@@ -531,7 +530,7 @@ def check_config(data_dir: str | Path) -> tuple[Config, list[Problem]]:
                 problems.append(Problem(str(path), None, (), "missing: the dashboard cannot start without it"))
             continue
         try:
-            entry.check(path, config)
+            problems += entry.check(path, config) or []
         except LookupError as exc:
             problems.append(Problem(str(path), None, (), str(exc), severity="warning"))
         except tomllib.TOMLDecodeError as exc:

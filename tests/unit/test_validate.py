@@ -1,7 +1,5 @@
 """The data contract: each kind of bad input is reported with its file, column and row; `python -m metrics.validate
 DIR` checks the folder's configuration files too."""
-import sys
-import types
 from datetime import date, datetime
 from pathlib import Path
 
@@ -10,6 +8,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from bench.faults import annotation_line
 from metrics import schemas
 from metrics.validate import CONFIG_FILES, duplicated, published_supersedes_synthetic, validate_dir, validate_file
 from metrics.validate import main as validate_main
@@ -394,8 +393,11 @@ SPOILT = [
     ("catalogue.toml", lambda p: p.unlink(), "missing: the dashboard cannot start without it"),
     ("area.toml", lambda p: p.write_text('[area]\nname = "Blackpool"\n'), "missing or malformed setting"),
     ("area.toml", lambda p: append(p, "\n[area\n"), "not valid TOML"),
-    ("annotations.csv", lambda p: append(p, "2024-13-01,A title,,,,,maybe\n"), "column 'date', row"),
-    ("annotations.csv", lambda p: append(p, "2024-01-01,A title,,,no_such_metric,,false\n"), "unknown metric id"),
+    ("annotations.csv", lambda p: append(p, annotation_line(id="98", date="2024-13-01", title="A", rebase="maybe")),
+     "column 'date', row"),
+    ("annotations.csv", lambda p: append(p, annotation_line(id="99", date="2024-01-01", title="A",
+                                                            metric_ids="no_such_metric", rebase="false")),
+     "unknown metric id"),
     ("inputs.toml", lambda p: append(p, "\n[referrals]\nsynthetic = true\n"), "[referrals]: not an input"),
     ("inputs.toml", lambda p: p.write_text('[therapy_referrals]\nsynthetic = "yes"\n'), "synthetic = 'yes'"),
     ("inputs.toml", lambda p: p.write_text('[therapy_referrals]\nperiod_start = 1900-01-15\n'), "1st of a month"),
@@ -434,17 +436,13 @@ def test_every_configuration_file_in_data_has_a_checker():
     assert "plan.toml" in checked
 
 
-def test_plan_toml_is_checked_by_metrics_plan_once_it_exists(folder, capsys, monkeypatch):
-    (folder / "plan.toml").write_text("[[action]]\n")
+def test_plan_toml_is_checked_by_metrics_plan(folder, capsys):
+    append(folder / "plan.toml", '\n[[action]]\nplan = "nope"\n')
     code, out = run_main(folder, capsys)
-    assert code == 0 and f"WARNING: {folder / 'plan.toml'}: not checked" in out
-    seen = []
+    assert code == 1 and f"ERROR: {folder / 'plan.toml'}, line " in out and "unknown plan 'nope'" in out
 
-    def check_file(path, catalogue):
-        seen.append((path, catalogue is not None))
-        raise ValueError(f"{path}: action #1: missing setting 'metric_id'")
 
-    monkeypatch.setitem(sys.modules, "metrics.plan", types.SimpleNamespace(check_file=check_file))
+def test_plan_toml_is_not_checked_without_a_catalogue(folder, capsys):
+    append(folder / "catalogue.toml", "\n[[metric]\n")
     code, out = run_main(folder, capsys)
-    assert seen == [(folder / "plan.toml", True)]
-    assert code == 1 and f"ERROR: {folder / 'plan.toml'}: action #1: missing setting 'metric_id'" in out
+    assert code == 1 and f"WARNING: {folder / 'plan.toml'}: not checked: the catalogue must load first" in out
