@@ -191,8 +191,12 @@ def install_extract(source: str | Path, name: str, data_dir: str | Path | None =
     t0 = time.monotonic()
     with data_lock(data_dir, wait_s, on_wait=on_wait):
         waited = time.monotonic() - t0
-        catalogue = load_catalogue(data_dir / "catalogue.toml")
-        area = load_area.__wrapped__(data_dir / "area.toml")  # as it is now, not as first read
+        try:
+            catalogue = load_catalogue(data_dir / "catalogue.toml")
+            area = load_area.__wrapped__(data_dir / "area.toml")  # as it is now, not as first read
+        except (ValueError, OSError) as exc:
+            raise ExtractRejected([Problem(str(data_dir), None, (), f"the folder's configuration does not load, "
+                                                                  f"so nothing can be checked against it: {exc}")])
         target = destination(data_dir, name)
         for folder in {data_dir, target.parent}:
             remove_stale_temporaries(folder)
@@ -201,11 +205,11 @@ def install_extract(source: str | Path, name: str, data_dir: str | Path | None =
         before = input_paths(data_dir, name)
         others = [f for f in before if f != target]
         try:
-            src = open(source, "rb", buffering=0)  # raw reads: a pipe gives what it has, a file whole chunks
-        except OSError as exc:
-            raise ExtractRejected([Problem(str(source), None, (), f"cannot be read ({exc.strerror})")]) from None
-        with src:
-            copy = _Copy(src, target.parent, target.name, mode)
+            with open(source, "rb", buffering=0) as src:  # raw reads: a pipe gives what it has, a file whole chunks
+                copy = _Copy(src, target.parent, target.name, mode)
+        except OSError as exc:  # unreadable, a folder, or no room to copy it (the copy is discarded)
+            where = exc.filename or source
+            raise ExtractRejected([Problem(str(where), None, (), f"cannot be copied in ({exc.strerror})")]) from None
         try:
             checks = dict(area=area, catalogue=catalogue, as_of=as_of)
             new, problems = validate_input([*others, copy.path], name, labels={copy.path: str(source)}, **checks)
@@ -213,9 +217,10 @@ def install_extract(source: str | Path, name: str, data_dir: str | Path | None =
             if errors:
                 raise ExtractRejected(errors)
             unchanged = target.exists() and _same_bytes(copy.path, target)
-            old, _ = validate_input(before, name, **checks)
-            changes = compare(name, old, new, catalogue, area, data_dir)
+            changes = []
             if not unchanged:
+                old, _ = validate_input(before, name, **checks)
+                changes = compare(name, old, new, catalogue, area, data_dir)
                 copy.install(target)
         finally:
             copy.discard()

@@ -217,7 +217,23 @@ def test_a_second_extract_waits_for_the_first(data_dir, tmp_path, capsys):
     assert pq.read_table(data_dir / "therapy_referrals.parquet").column("referral_id").to_pylist() == ["a"]
 
 
-def test_an_unreadable_source_is_refused(data_dir, tmp_path, capsys):
-    assert main([str(tmp_path / "missing.parquet"), "--input", "therapy_referrals", "--data-dir",
-                 str(data_dir)]) == 1
-    assert "cannot be read (No such file or directory)" in capsys.readouterr().err
+@pytest.mark.parametrize("what", ["missing", "a folder"])
+def test_a_source_that_cannot_be_read_is_refused(data_dir, tmp_path, capsys, what):
+    source = tmp_path / "elsewhere" / "new.parquet"  # (data_dir is tmp_path itself)
+    if what == "a folder":
+        source.mkdir(parents=True)
+    before = sorted(p.name for p in data_dir.iterdir())
+    assert main([str(source), "--input", "therapy_referrals", "--data-dir", str(data_dir)]) == 1
+    err = capsys.readouterr().err
+    assert f"ERROR: {source}: cannot be copied in (" in err and "Traceback" not in err
+    assert sorted(p.name for p in data_dir.iterdir()) == before
+
+
+def test_a_folder_whose_catalogue_does_not_load_refuses_cleanly(data_dir, tmp_path, capsys):
+    (data_dir / "catalogue.toml").write_text("[[metric]\n")
+    new = tmp_path / "new.parquet"
+    pq.write_table(referrals(dict(referral_id="a")), new)
+    assert main([str(new), "--input", "therapy_referrals", "--data-dir", str(data_dir)]) == 1
+    err = capsys.readouterr().err
+    assert "the folder's configuration does not load" in err and "not valid TOML" in err
+    assert not (data_dir / "therapy_referrals.parquet").exists()
