@@ -21,6 +21,7 @@ import contextlib
 import fcntl
 import hashlib
 import http.client
+import itertools
 import json
 import os
 import re
@@ -676,6 +677,23 @@ def redis_server(workdir: Path, port: int | None = None):
             proc.wait(10)
 
 
+def redis_commands(port: int) -> int | None:
+    """How many commands the Redis server has processed (INFO stats), or None if it does not answer at once."""
+    try:
+        with socket.create_connection((HOST, port), timeout=0.5) as s:
+            s.sendall(b"INFO stats\r\n")
+            data = b""
+            while b"total_commands_processed:" not in data or not data.endswith(b"\r\n"):
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        m = re.search(rb"total_commands_processed:(\d+)", data)
+        return int(m.group(1)) if m else None
+    except OSError:
+        return None
+
+
 def _redis_answers(port: int) -> bool:
     try:
         with socket.create_connection((HOST, port), timeout=0.5) as s:
@@ -698,8 +716,8 @@ def load_requests(router: dict, pages=PAGES) -> Callable[[int], list[loadgen.Req
     shared cache is asked on every request, not the worker's memory), with the page shell and a download now and
     then. Returns a function giving the next `n` requests, never the same router request twice."""
     months = [f"{y}-{m:02d}" for y in range(2021, 2026) for m in range(1, 13)]
-    views = ((path, loc, a, b) for i, a in enumerate(months) for b in months[i + 6:][::-1]
-             for loc in LOCALITIES for path in pages)
+    views = itertools.cycle([(path, loc, a, b) for i, a in enumerate(months) for b in months[i + 6:][::-1]
+                             for loc in LOCALITIES for path in pages])  # thousands before the first repeat
     plain = [loadgen.Request("GET", "/"), loadgen.Request("GET", "/download/therapy_waiting_list.csv")]
 
     def take(n: int) -> list[loadgen.Request]:
@@ -715,7 +733,7 @@ def load_requests(router: dict, pages=PAGES) -> Callable[[int], list[loadgen.Req
 def drive(port: int, take: Callable[[int], list[loadgen.Request]], *, concurrency: int, duration_s: float) -> dict:
     """`concurrency` closed-loop clients, each with its own requests (bench.loadgen's clients share one list and
     would repeat each other's), for `duration_s`. Requests, errors and the slowest client's latency."""
-    per_client = max(20, int(duration_s * 40))  # more than a client can send: each stops at the duration
+    per_client = max(20, int(duration_s * 10))  # more than a client sends of these: each stops at the duration
     lists = [take(per_client) for _ in range(concurrency)]
     results: list[dict] = [{}] * concurrency
 
@@ -785,7 +803,7 @@ def served(workdir: Path, *, quick: bool = True) -> Outcome:
     workdir.mkdir(parents=True, exist_ok=True)
     data_dir = copy_data(workdir / "data")
     before_data = checksums(data_dir)
-    duration, concurrency = (1.5, 2) if quick else (15.0, 8)
+    duration, concurrency = (1.5, 2) if quick else (15.0, 4)
     phases_out = []
     with redis_server(workdir) as (redis_proc, redis_port):
         state = {"redis": redis_proc}
@@ -842,6 +860,7 @@ def served(workdir: Path, *, quick: bool = True) -> Outcome:
                 if phase.name == "after" and killed:
                     killed["watcher"].join(120)
                 log_start = (workdir / "gunicorn.log").stat().st_size
+                commands = redis_commands(redis_port)
                 phase.before()
                 timer = threading.Timer(duration * phase.at, phase.during) if phase.during else None
                 if timer:
@@ -851,8 +870,12 @@ def served(workdir: Path, *, quick: bool = True) -> Outcome:
                 if timer:
                     timer.join()
                 tracebacks, log_bytes = _tracebacks(workdir / "gunicorn.log", log_start)
+                after = redis_commands(redis_port)
+                # Commands the app sent Redis in the phase (None while Redis was down or stopped at either end;
+                # each INFO adds one of its own)
+                sent = after - commands - 1 if after is not None and commands is not None else None
                 phases_out.append({"phase": phase.name, "fault": phase.fault, "wall_s": round(time.monotonic() - t0, 2),
-                                   "tracebacks_logged": tracebacks, "log_bytes": log_bytes,
+                                   "tracebacks_logged": tracebacks, "log_bytes": log_bytes, "redis_commands": sent,
                                    **{k: result[k] for k in ("requests", "errors", "error_kinds", "rps", "p50_ms",
                                                              "p95_ms", "max_ms")}})
             worker_restart = killed.get("replaced_after_s")

@@ -45,9 +45,11 @@ def render(results: dict) -> str:
            "scenarios run CI-sized in `tests/unit/test_faults.py`. Everything ran on 127.0.0.1 against private "
            f"copies of `data/`. This run: {mode}.", "", *_machine(results.get("machine", {}))]
     rows = [[s["scenario"], s["what"], s["tried"], s["survived"], s["requests"], s["errors"],
-             "nothing" if s["lost"] == 0 else f"**{s['lost']}**"] for s in scenarios.values()]
+             "nothing" if s["lost"] == 0 else f"**{s['lost']}**",
+             f"{s.get('run', {}).get('date_utc', '–')}, {s.get('run', {}).get('commit', '–')}"]
+            for s in scenarios.values()]
     out += ["## Summary", "", *_table(["Scenario", "What was done", "Tried", "Survived", "Requests", "Errors",
-                                        "Data lost"], rows)]
+                                        "Data lost", "Run (UTC, commit)"], rows)]
     out += ["*Tried*: fault instances (kills, races, classes of bad input, fault phases under load). *Survived*: "
             "the data folder ended exactly as before or exactly as after, with no temporary file left, and the "
             "next extract ran; a bad input was refused naming its file, column and row, nothing changed, and every "
@@ -138,7 +140,8 @@ def _served(s: dict) -> list[str]:
         kinds = ", ".join(f"{k} {v}" for k, v in p["error_kinds"].items())
         per_request = p["log_bytes"] / p["requests"] / 1024 if p["requests"] else None
         rows.append([p["phase"], p["requests"], f"{p['errors']}" + (f" ({kinds})" if kinds else ""), p["rps"],
-                     p["p50_ms"], p["p95_ms"], p["max_ms"], p["tracebacks_logged"], per_request])
+                     p["p50_ms"], p["p95_ms"], p["max_ms"], p.get("redis_commands"), p["tracebacks_logged"],
+                     per_request])
     return [f"## Served under load: {s['what']}", "",
             f"Each phase runs {_n(d['duration_s_per_phase'])} s with {d['concurrency']} closed-loop clients, each "
             "sending page draws (through the page router) for windows and localities not asked before, so every "
@@ -146,7 +149,9 @@ def _served(s: dict) -> list[str]:
             "resumed as its load time ends, so its requests finish then. Measured as the code stands: the Redis "
             "timeouts and circuit breaker are issue 13's cache work, measured here once they land.", "",
             *_table(["Phase", "Requests", "Errors", "Requests/s", "p50 ms", "p95 ms", "Max ms",
-                     "Tracebacks logged", "Log KB per request"], rows),
+                     "Redis commands", "Tracebacks logged", "Log KB per request"], rows),
+            "*Redis commands*: what the app sent Redis during the phase (`–` while it could not be asked); none "
+            "means no request read or wrote the shared cache, so the Redis faults had nothing to act on.", "",
             f"The killed worker was replaced by gunicorn's master after {_n(d['worker_replaced_after_s'], 2)} s. "
             f"Pages drawn: {', '.join(d.get('pages_drawn', []))}"
             + (f"; left out because they answered an error before any fault: "
@@ -166,9 +171,13 @@ def main(argv=None) -> int:
     facts = machine()
     scenarios = run(args.only or list(SCENARIOS), quick=args.quick)
     facts["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
-    results = {"machine": facts, "quick": args.quick, "scenarios": scenarios}
+    for s in scenarios.values():
+        s["run"] = {k: facts.get(k) for k in ("date_utc", "commit", "loadavg_start", "loadavg_end")}
     results_path = args.results or (None if args.quick else RESULTS)
     markdown_path = args.markdown or (None if args.quick else MARKDOWN)
+    # Scenarios not run this time keep their last results (each says which run it came from).
+    earlier = json.loads(results_path.read_text()) if results_path and results_path.exists() and args.only else {}
+    results = {"machine": facts, "quick": args.quick, "scenarios": {**earlier.get("scenarios", {}), **scenarios}}
     if results_path:
         results_path.write_text(json.dumps(results, indent=2, default=str) + "\n")
     if markdown_path:

@@ -140,6 +140,6 @@ def test_reliability_markdown_renders_every_scenario():
                  "p50_ms": 1.0, "p95_ms": 2.0, "max_ms": 3.0, "tracebacks_logged": 2, "log_bytes": 2048}]}).as_dict(),
     }}
     text = render(results)
-    assert "| extract_killed | kill | 1 | 1 | 0 | 0 | nothing |" in text
-    assert "| Redis hung | 10 | 1 (HTTP 500 1) | 3.0 | 1.0 | 2.0 | 3.0 | 2 | 0.2 |" in text
+    assert "| extract_killed | kill | 1 | 1 | 0 | 0 | nothing | –, – |" in text
+    assert "| Redis hung | 10 | 1 (HTTP 500 1) | 3.0 | 1.0 | 2.0 | 3.0 | – | 2 | 0.2 |" in text
     assert Path(faults.ROOT / "RELIABILITY.md").exists()
