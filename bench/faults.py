@@ -30,7 +30,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -41,7 +40,7 @@ from pathlib import Path
 import polars as pl
 
 from bench import loadgen
-from bench.server import HOST, ROOT, free_port, procfile_command
+from bench.server import HOST, ROOT, free_port
 
 DATA = ROOT / "data"
 TEMP = re.compile(r"^\..*\.tmp$")  # a temporary copy of this release or an earlier one (metrics.extract)
@@ -638,9 +637,9 @@ def bad_inputs(workdir: Path, *, quick: bool = True) -> Outcome:
     requests = sum(len(r.get("pages", {})) for r in rows) + len(good) + len(after)
     errors = sum(len(r.get("taken_down", [])) for r in rows) + len(taken_down(after, good))
     survived = sum(r["refused"] and r["named"] and r["unchanged"] and not r.get("taken_down") for r in rows)
-    return Outcome("bad_inputs", "every class of bad input: loaded by metrics.extract (or checked by metrics.validate), "
-                   "then put straight into the data folder of a running app", tried=len(rows), survived=survived,
-                   requests=requests, errors=errors, lost=int(checksums(data_dir) != pristine),
+    return Outcome("bad_inputs", "every class of bad input: loaded by metrics.extract (or checked by "
+                   "metrics.validate), then put straight into the data folder of a running app", tried=len(rows),
+                   survived=survived, requests=requests, errors=errors, lost=int(checksums(data_dir) != pristine),
                    details={"classes": rows, "pages_on_good_data_after": after,
                             "failing_on_good_data": sorted(k for k, s in good.items() if s >= 500)})
 

@@ -1,4 +1,5 @@
-"""`python -m bench.reliability`: every fault scenario of bench/faults.py, then bench/reliability.json and RELIABILITY.md.
+"""`python -m bench.reliability`: every fault scenario of bench/faults.py, then bench/reliability.json and
+RELIABILITY.md.
 
 `--quick` runs each scenario CI-sized (as tests/unit/test_faults.py does) and writes nothing unless asked to
 (`--markdown`, `--results`); the full run kills more extracts, races more, checks every page for every bad input and
@@ -95,19 +96,24 @@ def _concurrent(s: dict) -> list[str]:
     out = [f"## Concurrent extracts: {s['what']}", "",
            "Extract *a* drops one measure's latest period, extract *b* another's; each report must say what its own "
            "run changed relative to what it found (so the later run reports the earlier run's change undone).", ""]
+    races = []
     for t in s["details"]["trials"]:
         if t["trial"] == "held lock":
-            out += [f"- **While the first holds the lock** (its source a FIFO not yet written): a second with "
-                    f"`--wait 0` exited {t['refused_rc']} (`{' '.join(t['refused_message'])}`), data unchanged: "
-                    f"{_n(t['unchanged_while_refused'])}; a third with a wait waited: {_n(t['waited'])}, then "
-                    f"installed *b* after the first installed *a* (final file: {t['final']}). Survived: "
-                    f"{_n(t['ok'])}."]
+            out += [f"While the first holds the lock (its source a FIFO not yet written), a second with `--wait 0` "
+                    f"exited {t['refused_rc']}: `{' '.join(t['refused_message'])}`; data unchanged: "
+                    f"{_n(t['unchanged_while_refused'])}. A third with a wait waited: {_n(t['waited'])}, then "
+                    f"installed *b* after the first installed *a* (final file: *{t['final']}*). "
+                    f"Survived: {_n(t['ok'])}.", ""]
         else:
-            reports = "; ".join(f"*{k}* ({'waited' if t['waited'][k] else 'did not wait'}): "
-                                + " / ".join(line.strip() for line in v[1:]) for k, v in t["reports"].items())
-            out += [f"- **Started together**: exit codes {t['exit_codes']}, installed last: *{t['installed_last']}*; "
-                    f"{reports}. Survived: {_n(t['ok'])}."]
-    return out + [""]
+            first = {"a": "b", "b": "a"}.get(t["installed_last"], "?")
+            races.append([f"*{first}* then *{t['installed_last']}*", t["exit_codes"][first],
+                          t["exit_codes"].get(t["installed_last"]), _n(t["waited"].get(t["installed_last"])),
+                          " / ".join(x.strip() for x in t["reports"][first][1:]),
+                          " / ".join(x.strip() for x in t["reports"].get(t["installed_last"], [])[1:]), t["ok"]])
+    if races:
+        out += ["Started together:", "", *_table(["Order", "Exit (first)", "Exit (last)", "Last one waited",
+                                                   "First one's report", "Last one's report", "Survived"], races)]
+    return out
 
 
 def _bad(s: dict) -> list[str]:
@@ -116,7 +122,7 @@ def _bad(s: dict) -> list[str]:
         pages = c.get("pages")
         answered = "–" if pages is None else f"{len(pages) - len(c['taken_down'])}/{len(pages)}"
         rows.append([c["class"], f"`{c['input']}`", c["refused"], c["named"], c["unchanged"], answered,
-                     f"`{c['report'][0].split(': ', 1)[-1][:110]}`" if c["report"] else "–"])
+                     f"`{_without_folder(c['report'][0])[:150]}`" if c["report"] else "–"])
     after = s["details"]["pages_on_good_data_after"]
     failing = s["details"].get("failing_on_good_data", [])
     return [f"## Bad inputs: {s['what']}", "",
@@ -133,6 +139,15 @@ def _bad(s: dict) -> list[str]:
                if failing else "Nothing answered 5xx on the good data."), ""]
 
 
+def _without_folder(line: str) -> str:
+    """A report line without its "ERROR: " and the folders of its (temporary) file: `bad-0.parquet, column ...`."""
+    where = line.removeprefix("ERROR: ")
+    head, sep, rest = where.partition(".parquet")
+    if not sep:
+        head, sep, rest = where.partition(".toml") if ".toml" in where else where.partition(".csv")
+    return head.rsplit("/", 1)[-1] + sep + rest
+
+
 def _served(s: dict) -> list[str]:
     d = s["details"]
     rows = []
@@ -144,10 +159,11 @@ def _served(s: dict) -> list[str]:
                      per_request])
     return [f"## Served under load: {s['what']}", "",
             f"Each phase runs {_n(d['duration_s_per_phase'])} s with {d['concurrency']} closed-loop clients, each "
-            "sending page draws (through the page router) for windows and localities not asked before, so every "
-            "drawing is a cache miss that asks Redis; latencies are the slowest client's. The hung phase's Redis is "
-            "resumed as its load time ends, so its requests finish then. Measured as the code stands: the Redis "
-            "timeouts and circuit breaker are issue 13's cache work, measured here once they land.", "",
+            "sending page draws (through the page router) for windows and localities not asked before, so any "
+            "drawing the app caches is a miss that asks the shared cache; latencies are the slowest client's. The "
+            "hung phase's Redis is resumed as its load time ends, so requests waiting on it finish then. Measured "
+            "as the code stands: the Redis timeouts and circuit breaker are issue 13's cache work, measured here "
+            "once they land.", "",
             *_table(["Phase", "Requests", "Errors", "Requests/s", "p50 ms", "p95 ms", "Max ms",
                      "Redis commands", "Tracebacks logged", "Log KB per request"], rows),
             "*Redis commands*: what the app sent Redis during the phase (`–` while it could not be asked); none "
@@ -165,7 +181,11 @@ def main(argv=None) -> int:
     parser.add_argument("--only", nargs="*", choices=sorted(SCENARIOS), default=None)
     parser.add_argument("--results", type=Path, default=None, help=f"default {RESULTS} (full runs)")
     parser.add_argument("--markdown", type=Path, default=None, help=f"default {MARKDOWN} (full runs)")
+    parser.add_argument("--render", action="store_true", help="only rewrite the markdown from the results file")
     args = parser.parse_args(argv)
+    if args.render:
+        (args.markdown or MARKDOWN).write_text(render(json.loads((args.results or RESULTS).read_text())))
+        return 0
     from bench.__main__ import machine
 
     facts = machine()
