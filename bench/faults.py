@@ -657,23 +657,40 @@ def _values_of(source: Path) -> set[str]:
 
 # -- the served app: Redis stopped and hung, a worker killed, under load --------------------------------------------
 
+class Redis:
+    """A private redis-server on 127.0.0.1 (no persistence), which a scenario may stop, start again or SIGSTOP."""
+
+    def __init__(self, workdir: Path, port: int):
+        self.workdir, self.port, self.proc = workdir, port, None
+
+    def start(self) -> None:
+        exe = shutil.which("redis-server")
+        if exe is None:
+            raise FileNotFoundError("redis-server is not installed (the Makefile's browser-deps installs it)")
+        self.proc = subprocess.Popen([exe, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                      "--appendonly", "no", "--dir", str(self.workdir)], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        _wait_for(lambda: _redis_answers(self.port), 30, f"redis-server on port {self.port}", poll=0.02)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGCONT)  # in case it was left stopped
+            self.proc.terminate()
+            self.proc.wait(10)
+
+    def signal(self, sig: int) -> None:
+        self.proc.send_signal(sig)
+
+
 @contextlib.contextmanager
 def redis_server(workdir: Path, port: int | None = None):
-    """A private redis-server on 127.0.0.1 (no persistence); yields (process, port)."""
-    exe = shutil.which("redis-server")
-    if exe is None:
-        raise FileNotFoundError("redis-server is not installed (the Makefile's browser-deps installs it)")
-    port = port or free_port()
-    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--dir", str(workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    """A started `Redis`; whichever server process it has at the end is stopped."""
+    redis = Redis(workdir, port or free_port())
     try:
-        _wait_for(lambda: _redis_answers(port), 30, f"redis-server on port {port}", poll=0.02)
-        yield proc, port
+        redis.start()
+        yield redis
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGCONT)  # in case a scenario left it stopped
-            proc.terminate()
-            proc.wait(10)
+        redis.stop()
 
 
 def redis_commands(port: int) -> int | None:
@@ -804,8 +821,8 @@ def served(workdir: Path, *, quick: bool = True) -> Outcome:
     before_data = checksums(data_dir)
     duration, concurrency = (1.5, 2) if quick else (15.0, 4)
     phases_out = []
-    with redis_server(workdir) as (redis_proc, redis_port):
-        state = {"redis": redis_proc}
+    with redis_server(workdir) as redis:
+        redis_port = redis.port
         env = {"REDIS_URL": f"redis://127.0.0.1:{redis_port}/0", "DATA_DIR": str(data_dir),
                "CACHE_DIR": str(workdir / "cache"), "WEB_CONCURRENCY": "2", "APP_EDITION": "board"}
         env = {k: v for k, v in {**os.environ, **env}.items() if k != "BOARD_AUTH_HEADER"}
@@ -819,17 +836,6 @@ def served(workdir: Path, *, quick: bool = True) -> Outcome:
                 raise RuntimeError(f"no page of {candidates} answers 200 before any fault: see {workdir}/gunicorn.log")
             take = load_requests(router, working[:1] if quick else working)
             killed: dict = {}
-
-            def stop_redis():
-                state["redis"].terminate()
-                state["redis"].wait(10)
-
-            def start_redis():
-                state["redis"] = subprocess.Popen(
-                    [shutil.which("redis-server"), "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
-                     "--appendonly", "no", "--dir", str(workdir)], stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL)
-                _wait_for(lambda: _redis_answers(redis_port), 30, "redis-server again", poll=0.02)
 
             def kill_worker():
                 pid = srv.workers()[0]
@@ -846,11 +852,11 @@ def served(workdir: Path, *, quick: bool = True) -> Outcome:
 
             phases = [
                 _Phase("normal running", False),
-                _Phase("Redis stopped", True, before=stop_redis),
-                _Phase("Redis started again", False, before=start_redis),
+                _Phase("Redis stopped", True, before=redis.stop),
+                _Phase("Redis started again", False, before=redis.start),
                 _Phase("Redis hung (SIGSTOP), resumed at the end of the phase", True,
-                       before=lambda: state["redis"].send_signal(signal.SIGSTOP),
-                       during=lambda: state["redis"].send_signal(signal.SIGCONT), at=1.0),
+                       before=lambda: redis.signal(signal.SIGSTOP), during=lambda: redis.signal(signal.SIGCONT),
+                       at=1.0),
                 _Phase("Redis running again", False),
                 _Phase("a worker SIGKILLed a third of the way through", True, during=kill_worker, at=1 / 3),
                 _Phase("after", False),
