@@ -75,9 +75,9 @@ if auth_header is not None and EDITION != BOARD:
     auth_header = None
 try:
     # Headers, checked callback bodies, no tracebacks to clients, request log; a page allowlist so any address
-    # that is no page of this edition (a board page in the public edition) is 404.
+    # that is no page of this edition (a board page in the public edition) is 404; board data never cached.
     security.harden(server, dash_app=app, auth_header=auth_header, pages=shell.served_paths(),
-                    open_prefixes=("download/", "figure/", "table/"))
+                    open_prefixes=("download/", "figure/", "table/"), no_store=EDITION == BOARD)
 except ValueError as e:
     raise ValueError(f"{AUTH_ENV}: {e}") from None
 

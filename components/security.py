@@ -14,9 +14,14 @@
 - request logging without personal data: method, path without query string, status, duration (no IP address,
   no user name, no query string), and the development server's own access log (which has both) turned down;
 - optionally, an auth-proxy header gate for the board edition: with `auth_header="X-Forwarded-User"` every request
-  without that header is refused with 401. The proxy in front (oauth2-proxy, nginx `auth_request`, Azure App
-  Service authentication...) signs people in and sets the header; the app must be reachable only through it, and
-  the proxy must strip the header from incoming requests, since anyone who can reach the app directly can set it.
+  that does not carry exactly one user in that header is refused with 401, whatever its method (see `signed_in_user`
+  for the rule). The proxy in front (oauth2-proxy, nginx `auth_request`, Azure App Service authentication...) signs
+  people in and sets the header; the app must be reachable only through it, and the proxy must strip the header
+  from incoming requests, since anyone who can reach the app directly can set it;
+- 404, not 500 or the app shell, for addresses under Dash's own prefixes and `open_prefixes` that no route of their
+  own serves (an unregistered component-suite file, `/download/anything-but-a-csv`);
+- optionally (`no_store=True`, the board edition), `Cache-Control: no-store` on every response but static files,
+  so no browser or shared cache keeps a copy of board data (pages, callback responses, CSV downloads).
 """
 from __future__ import annotations
 
@@ -26,6 +31,7 @@ import re
 import time
 from collections.abc import Collection
 
+from dash.exceptions import DependencyException
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
@@ -43,8 +49,12 @@ MAX_BODY_BYTES = 1_000_000  # the largest callback body the pages send is a few 
 CALLBACK_ROUTE = "_dash-update-component"
 # Dash's own routes and static files, always served (the page allowlist only covers pages).
 DASH_PREFIXES = ("_dash-", "_reload-hash", "_favicon.ico", "assets/")
+# Files that are the same for everyone and carry no data: the only responses `no_store` leaves cacheable.
+STATIC_PREFIXES = ("_dash-component-suites/", "_favicon.ico", "assets/")
+CATCH_ALL = "<path:path>"  # Dash's route for any other address: it serves the app shell
 HEADER_NAME = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+MAX_USER_LENGTH = 256  # an e-mail address or user principal name fits (RFC 5321 caps a path at 256)
 
 BASE_CSP = {
     "default-src": ["'self'"],
@@ -178,18 +188,41 @@ def _outputs_ok(outputs) -> bool:
     return _is_dependency(outputs)
 
 
+def signed_in_user(headers, name: str) -> str | None:
+    """The user the signing-in proxy named in header `name`, or None: then the request is not signed in.
+
+    A proxy sets the header once, to one user. The rule, so that nothing else passes for a user:
+    - exactly one copy of the header (a WSGI server hands repeated fields over as one value joined with commas:
+      gunicorn `a,b`, werkzeug `a, b`; `getlist` catches a server that keeps them apart);
+    - no comma in it at all (so two copies, even empty ones, which gunicorn turns into `,`, never pass; a proxy
+      must therefore pass an identifier such as an e-mail address or user principal name, not a display name
+      like "Smith, Jo");
+    - after trimming spaces, at least one letter or digit (so empty, blank and separator-only values fail), no
+      control character, at most MAX_USER_LENGTH characters.
+    """
+    values = headers.getlist(name)
+    if len(values) != 1:
+        return None
+    user = values[0].strip()
+    if (len(user) > MAX_USER_LENGTH or "," in user or CONTROL.search(user)
+            or not any(ch.isalnum() for ch in user)):
+        return None
+    return user
+
+
 def _loggable(path: str) -> str:
     """A path safe for one log line: control characters (a forged newline) replaced, length capped."""
     return CONTROL.sub("?", path)[:200]
 
 
 def harden(server: Flask, *, dash_app=None, auth_header: str | None = None, pages: Collection[str] | None = None,
-           open_prefixes: Collection[str] = (), max_body_bytes: int = MAX_BODY_BYTES) -> Flask:
+           open_prefixes: Collection[str] = (), max_body_bytes: int = MAX_BODY_BYTES, no_store: bool = False) -> Flask:
     """Add the protections in this module's docstring to `server` (and return it).
 
     `dash_app` lets the Content-Security-Policy carry the hashes of its inline scripts and lets callback bodies be
     checked against its callback map; `auth_header` turns on the proxy header gate; `pages` turns on the page
-    allowlist (paths such as "/" and "/therapy"), with `open_prefixes` (such as "download/") served as well.
+    allowlist (paths such as "/" and "/therapy"), with `open_prefixes` (such as "download/") served as well, but
+    only by their own routes; `no_store` marks every response but static files `Cache-Control: no-store`.
     """
     if auth_header is not None and not HEADER_NAME.match(auth_header):
         raise ValueError(f"auth header name {auth_header!r} is not a valid HTTP header name")
@@ -204,10 +237,12 @@ def harden(server: Flask, *, dash_app=None, auth_header: str | None = None, page
     @server.before_request
     def _gate():
         g.started = time.perf_counter()
-        if auth_header is not None and not request.headers.get(auth_header, "").strip():
+        if auth_header is not None and signed_in_user(request.headers, auth_header) is None:
             return error_page(401)
         path = request.path
         tail = path[len(prefix):] if path.startswith(prefix) else None
+        if tail is not None and tail.startswith(always) and _by_catch_all():
+            return error_page(404)  # e.g. /download/x.html or /_dash-anything: no route of its own, not a page
         if tail == CALLBACK_ROUTE and request.method == "POST":
             if request.content_length is not None and request.content_length > max_body_bytes:
                 return error_page(413)
@@ -233,6 +268,9 @@ def harden(server: Flask, *, dash_app=None, auth_header: str | None = None, page
         response.headers["Content-Security-Policy"] = csp_header(hashes)
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
+        if no_store and not _static(request.path):
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["Pragma"] = "no-cache"  # HTTP/1.0 caches
         started = g.get("started")
         ms = (time.perf_counter() - started) * 1000 if started is not None else 0.0
         log.info("%s %s %s %.0fms", request.method, _loggable(request.path), response.status_code, ms)
@@ -244,9 +282,22 @@ def harden(server: Flask, *, dash_app=None, auth_header: str | None = None, page
             return exc
         return error_page(exc.code or 500)
 
+    @server.errorhandler(DependencyException)
+    def _unknown_component_file(exc: DependencyException):
+        # Dash raises this for a component-suite file it never registered: an address that does not exist.
+        log.warning("no such component-suite file: %s", _loggable(request.path))
+        return error_page(404)
+
     @server.errorhandler(Exception)
     def _server_error(exc: Exception):
         error_log.exception("unhandled error on %s %s", request.method, _loggable(request.path))
         return error_page(500)
+
+    def _by_catch_all() -> bool:
+        rule = request.url_rule
+        return rule is None or rule.rule == prefix + CATCH_ALL
+
+    def _static(path: str) -> bool:
+        return path.startswith(prefix) and path[len(prefix):].startswith(STATIC_PREFIXES)
 
     return server

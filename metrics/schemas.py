@@ -4,6 +4,8 @@
 """
 from __future__ import annotations
 
+from datetime import date
+
 import pyarrow as pa
 
 PERIOD_TYPES = ("month", "quarter", "term", "academic_year", "financial_year", "calendar_year")
@@ -127,4 +129,40 @@ INPUTS = {
     "therapy_referrals": ("therapy_referrals", THERAPY_REFERRALS, ("referral_id",)),
     "ehc_requests": ("ehc_requests", EHC_REQUESTS, ("request_id",)),
     "annual_reviews": ("annual_reviews", ANNUAL_REVIEWS, ("plan_id", "review_due_date")),
+}
+
+# -- Plausible values (metrics/validate.py enforces these; data/README.md "Plausible values" documents them) ------
+# Kept in one block apart from the schemas above, so that a change to a schema and a change to a bound merge apart.
+
+DATE_FLOOR = date(2000, 1, 1)  # nothing the dashboard reports goes back further: an earlier date is a typo or a
+#                                placeholder such as 1900-01-01
+PLANNED_YEARS = 5  # dates that may lie ahead of the extract (a review due, a phase transfer deadline): how far
+PLANNED_DATES = frozenset({"review_due_date", "phase_transfer_deadline"})
+# The month (1-12) each period type may start in; every period starts on the 1st (metrics/derive/periods.py and
+# metrics/ingest/periods.py follow the same calendar). Quarters are calendar quarters.
+PERIOD_START_MONTHS = {
+    "month": tuple(range(1, 13)),
+    "quarter": (1, 4, 7, 10),
+    "term": tuple(sorted(TERM_STARTS.values())),
+    "academic_year": (9,),
+    "financial_year": (4,),
+    "calendar_year": (1,),
+}
+# The largest plausible count, per input (a value of unit count, a numerator or a denominator; a count column of a
+# record-level extract). A count at or above it is refused: it is a fill value (2,147,483,647) or a units mistake.
+COUNT_LIMITS = {
+    "metric_values": 20_000_000,  # more than England's population aged 0-25, the widest denominator there is
+    "therapy_referrals": 100,  # did_not_attend_count: missed appointments on one referral
+}
+COUNT_COLUMNS = {"therapy_referrals": ("did_not_attend_count",)}
+# Unit (data/catalogue.toml) -> the range a value of that unit may take; None is the input's count limit (no value
+# of any unit may reach it either way, so 1e308 is refused whatever the unit).
+UNIT_RANGES = {
+    "percent": (0, 100),
+    "count": (0, None),
+    "rate": (0, None),
+    "days": (0, None),
+    "weeks": (0, None),
+    "ratio": (0, None),
+    "score": (None, None),
 }

@@ -335,7 +335,7 @@ def build_store(data_dir: str | Path | None = None, *, precompute: bool = True) 
         records = {name: kept_records(frame, area, catalogue) for name, frame in records.items()}
     frame = (pl.concat(frames, how="vertical_relaxed") if frames
              else pl.from_arrow(schemas.METRIC_VALUES.empty_table()))
-    frame = frame.sort(["metric_id", "area", "breakdown", "period_start"])
+    frame = finite_only(frame.sort(["metric_id", "area", "breakdown", "period_start"]))
 
     present = set(frame["metric_id"].unique())
     unavailable = {}
@@ -366,6 +366,21 @@ def build_store(data_dir: str | Path | None = None, *, precompute: bool = True) 
     if precompute:
         store.precompute()
     return store
+
+
+def finite_only(frame: pl.DataFrame) -> pl.DataFrame:
+    """Defence in depth behind validation: a row with a NaN or infinite value, numerator or denominator (from a
+    derivation, or a file checked by an older validator) is kept as 'not available' with no numbers, so no chart,
+    summary or download ever meets a number it cannot handle."""
+    numbers = ("value", "numerator", "denominator")
+    bad = pl.any_horizontal(~pl.col(c).is_finite().fill_null(True) for c in numbers)
+    flags = frame.select(bad.alias("bad")).to_series()
+    if not flags.any():
+        return frame
+    log.warning("%d row(s) with a value that is not a finite number marked not available (metrics: %s)",
+                flags.sum(), ", ".join(sorted(frame.filter(flags)["metric_id"].unique().to_list())[:10]))
+    return frame.with_columns(*(pl.when(bad).then(None).otherwise(pl.col(c)).alias(c) for c in numbers),
+                              pl.when(bad).then(pl.lit("not_available")).otherwise(pl.col("status")).alias("status"))
 
 
 def _in_input(problem: Problem, data_dir: Path, name: str) -> bool:

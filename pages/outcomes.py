@@ -15,7 +15,11 @@ def outcome_layout(pv) -> list:
     return [block(render("contents.html", cards=cards) + page.sections_html(pv, pv.extra.get("highlight")))]
 
 
+def _layout(page_id: str, **kwargs):
+    return page.layout(page_id, kwargs)  # Dash Pages passes the query string as keyword arguments
+
+
 for page_id in OUTCOME_PAGES:
-    dash.register_page(f"pages.{page_id.replace('-', '_')}", layout=partial(page.layout, page_id),
+    dash.register_page(f"pages.{page_id.replace('-', '_')}", layout=partial(_layout, page_id),
                        **registration(page_id))
     page.register(page_id, outcome_layout)

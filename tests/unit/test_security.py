@@ -12,7 +12,9 @@ from dash import _callback
 from dash import ALL, MATCH, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
-from components.security import MAX_BODY_BYTES, check_callback_body, csp_header, harden
+from werkzeug.datastructures import Headers
+
+from components.security import MAX_BODY_BYTES, check_callback_body, csp_header, harden, signed_in_user
 
 CALLBACK = "/_dash-update-component"
 
@@ -252,6 +254,68 @@ def test_auth_header_gate():
     assert r.status_code == 200
 
 
+# (what is sent as X-Forwarded-User: a list of copies, each a value; None = no header). Not a signed-in user:
+NOT_SIGNED_IN = [
+    ("no header", []),
+    ("empty", [""]),
+    ("blank", ["   "]),
+    ("a tab", ["\t"]),
+    ("two empty copies (gunicorn joins them into ',')", ["", ""]),
+    ("three empty copies", ["", "", ""]),
+    ("two single spaces", [" ", " "]),
+    ("a user and an empty copy", ["a.member@blackpool.gov.uk", ""]),
+    ("an empty copy and a user", ["", "a.member@blackpool.gov.uk"]),
+    ("two users", ["alice@blackpool.gov.uk", "bob@blackpool.gov.uk"]),
+    ("a comma", [","]),
+    ("a spaced comma", [" , "]),
+    ("commas", [",,,"]),
+    ("two users joined by the client", ["alice,bob"]),
+    ("a user and a trailing comma", ["alice,"]),
+    ("a semicolon", [";"]),
+    ("punctuation only", ["-._@"]),
+    ("a control character", ["al\x01ice"]),
+    ("too long", ["a" * 257]),
+]
+SIGNED_IN = ["a.member@blackpool.gov.uk", "  bob@example.org  ", "j", "Zoë.Brontë", "DOMAIN\\jo", "a" * 256]
+METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+PATHS = ["/", "/download/waits.csv", CALLBACK, "/_dash-layout", "/assets/x.css", "/no-such-page"]
+
+
+@pytest.fixture(scope="module")
+def gated():
+    return make_app(auth_header="X-Forwarded-User", pages=["/"], open_prefixes=["download/"]).server.test_client()
+
+
+@pytest.mark.parametrize("name, copies", NOT_SIGNED_IN, ids=[n for n, _ in NOT_SIGNED_IN])
+def test_not_one_user_is_refused_in_every_method_and_path(gated, name, copies):
+    headers = [("X-Forwarded-User", v) for v in copies]
+    for method in METHODS:
+        for path in PATHS:
+            r = gated.open(path, method=method, headers=headers, data=json.dumps(body()),
+                           content_type="application/json")
+            assert r.status_code == 401, (name, method, path, r.status_code)
+            if method != "HEAD":
+                assert "Sign in needed" in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("user", SIGNED_IN)
+def test_exactly_one_user_is_signed_in(gated, user):
+    assert gated.get("/", headers={"X-Forwarded-User": user}).status_code == 200
+    assert gated.get("/download/waits.csv", headers={"X-Forwarded-User": user}).status_code == 200
+    assert post(gated, body()).status_code == 401  # the control: the same callback without the header
+    r = gated.post(CALLBACK, data=json.dumps(body()), content_type="application/json",
+                   headers={"X-Forwarded-User": user})
+    assert r.status_code == 200
+
+
+def test_a_server_that_keeps_repeated_fields_apart_is_refused_too():
+    # WSGI servers join repeats into one value; a server (or test double) may hand over two: still not one user.
+    assert signed_in_user(Headers([("X-Forwarded-User", "alice")]), "X-Forwarded-User") == "alice"
+    assert signed_in_user(Headers([("X-Forwarded-User", "alice"), ("X-Forwarded-User", "alice")]),
+                          "X-Forwarded-User") is None
+    assert signed_in_user(Headers([("x-forwarded-user", " alice ")]), "X-Forwarded-User") == "alice"
+
+
 @pytest.mark.parametrize("bad", ["X Forwarded User", "X-User\r\nSet-Cookie: a=b", ""])
 def test_auth_header_name_checked(bad):
     with pytest.raises(ValueError, match="not a valid HTTP header name"):
@@ -277,3 +341,44 @@ def test_request_log_has_no_query_string_ip_or_user(caplog):
 def test_check_callback_body_without_map_checks_shape_only():
     assert check_callback_body(body("anything.children"), None) is None
     assert check_callback_body({"output": "x"}, None) == "outputs missing"
+
+
+# -- addresses with no route of their own, and caching -----------------------------------------------------------
+
+def test_unregistered_component_suite_file_is_404_without_a_traceback(caplog):
+    c = make_app(pages=["/"], open_prefixes=["download/"]).server.test_client()
+    page = c.get("/").get_data(as_text=True)
+    served = re.search(r'src="(/_dash-component-suites/[^"]+)"', page).group(1)
+    assert c.get(served).status_code == 200  # the control: a file Dash registered
+    with caplog.at_level(logging.INFO):
+        for path in ("/_dash-component-suites/nope/x.js", "/_dash-component-suites/dash/not-there.js",
+                     "/_dash-component-suites/dash/../../app.py"):
+            r = c.get(path)
+            assert r.status_code == 404 and "Page not found" in r.get_data(as_text=True), path
+    assert "Traceback" not in caplog.text and "DependencyException" not in caplog.text
+
+
+@pytest.mark.parametrize("path", ["/download/waits.html", "/download/waits", "/download/", "/download/a/b.csv",
+                                  "/download/waits.csv.js", "/_dash-anything", "/_dash-layout/extra"])
+def test_paths_under_an_open_prefix_with_no_route_of_their_own_are_404(path):
+    c = make_app(pages=["/"], open_prefixes=["download/"]).server.test_client()
+    assert c.get("/download/waits.csv").status_code == 200  # the control
+    r = c.get(path)
+    assert r.status_code == 404 and "Page not found" in r.get_data(as_text=True), path
+    assert "DashRenderer" not in r.get_data(as_text=True)  # not the app shell
+
+
+def test_no_store_on_every_response_but_static_files():
+    c = make_app(pages=["/"], open_prefixes=["download/"], no_store=True).server.test_client()
+    page = c.get("/")
+    script = re.search(r'src="(/_dash-component-suites/[^"]+)"', page.get_data(as_text=True)).group(1)
+    for r in (page, c.get("/download/waits.csv"), post(c, body()), c.get("/_dash-layout"),
+              c.get("/_dash-dependencies"), c.get("/no-such-page"), post(c, b"{")):
+        assert r.headers["Cache-Control"] == "no-store" and r.headers["Pragma"] == "no-cache", r.status
+    assert "no-store" not in c.get(script).headers.get("Cache-Control", "")
+
+
+def test_without_no_store_caching_is_left_to_others():
+    c = make_app(pages=["/"], open_prefixes=["download/"]).server.test_client()
+    for r in (c.get("/"), c.get("/download/waits.csv"), post(c, body())):
+        assert "no-store" not in r.headers.get("Cache-Control", "")

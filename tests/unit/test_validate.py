@@ -1,13 +1,17 @@
-"""The data contract: each kind of bad input is reported with its file, column and row."""
+"""The data contract: each kind of bad input is reported with its file, column and row; `python -m metrics.validate
+DIR` checks the folder's configuration files too."""
 from datetime import date, datetime
+from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from bench.faults import annotation_line
 from metrics import schemas
-from metrics.validate import duplicated, published_supersedes_synthetic, validate_dir, validate_file
+from metrics.validate import CONFIG_FILES, duplicated, published_supersedes_synthetic, validate_dir, validate_file
+from metrics.validate import main as validate_main
 
 SERVICES = frozenset({"Speech and language therapy", "Occupational therapy"})
 
@@ -205,3 +209,240 @@ def test_published_rows_supersede_synthetic_ones():
                               value_row(metric_id="b", synthetic=True)], schema=schemas.METRIC_VALUES)
     out = published_supersedes_synthetic(t).to_pylist()
     assert [(r["metric_id"], r["synthetic"]) for r in out] == [("a", False), ("b", True)]
+
+
+# -- plausible values (metrics.schemas "Plausible values"; data/README.md) -------------------------------------------
+
+UNITS = {"m1": "percent", "c1": "count", "r1": "rate", "s1": "score", "d1": "days"}
+AS_OF = date(2024, 6, 15)
+
+
+class FakeCatalogue:
+    """The parts of a Catalogue validate_file reads: ids, services and each metric's unit."""
+
+    def __init__(self, units):
+        from types import SimpleNamespace
+        self.metrics = tuple(SimpleNamespace(id=k, unit=u) for k, u in units.items())
+        self.ids = frozenset(units)
+        self.services = ()
+
+
+def check_values(tmp_path, rows, **kw):
+    path = write(tmp_path, rows, schemas.METRIC_VALUES)
+    return path, validate_file(path, "metric_values", catalogue=FakeCatalogue(UNITS), as_of=AS_OF, **kw)
+
+
+NAN, INF = float("nan"), float("inf")
+# (overrides for row 2, column named, words in the message)
+IMPLAUSIBLE_VALUES = [
+    (dict(value=NAN), "value", "not a finite number"),
+    (dict(value=INF), "value", "not a finite number"),
+    (dict(value=-INF, status="suppressed"), "value", "not a finite number"),  # infinity is never a figure
+    (dict(numerator=INF), "numerator", "not a finite number"),
+    (dict(denominator=NAN), "denominator", "not a finite number"),
+    (dict(value=100.5), "value", "outside the plausible range for unit 'percent': 0 to 100"),
+    (dict(value=-0.1), "value", "outside the plausible range for unit 'percent'"),
+    (dict(metric_id="c1", value=-1.0, numerator=None, denominator=None), "value", "unit 'count'"),
+    (dict(metric_id="c1", value=2.5, numerator=None, denominator=None), "value", "not a whole number"),
+    (dict(metric_id="c1", value=2_147_483_647.0, numerator=None, denominator=None), "value",
+     "outside the plausible range for unit 'count': 0 to 20,000,000"),
+    (dict(metric_id="r1", value=1e308, numerator=None, denominator=None), "value", "unit 'rate'"),
+    (dict(metric_id="s1", value=-1e9, numerator=None, denominator=None), "value", "unit 'score'"),
+    (dict(metric_id="d1", value=-3.0, numerator=None, denominator=None), "value", "unit 'days'"),
+    (dict(numerator=2.5, denominator=5.0), "numerator", "not a whole number"),
+    (dict(denominator=2_147_483_647.0), "denominator", "implausibly large count"),
+    (dict(period_start=date(2024, 2, 15)), "period_start", "2024-02-15 does not begin a month"),
+    (dict(period_type="quarter", period_start=date(2024, 2, 1)), "period_start",
+     "does not begin a quarter; a quarter starts on the 1st of January, April, July, October"),
+    (dict(period_type="academic_year", period_start=date(2023, 1, 1)), "period_start",
+     "does not begin an academic year; an academic year starts on the 1st of September"),
+    (dict(period_type="financial_year", period_start=date(2023, 1, 1)), "period_start", "1st of April"),
+    (dict(period_type="calendar_year", period_start=date(2023, 4, 1)), "period_start", "1st of January"),
+    (dict(period_start=date(1900, 1, 1)), "period_start", "period before 2000-01-01"),
+    (dict(period_start=date(2024, 7, 1)), "period_start", "after the extract's month (June 2024)"),
+    (dict(metric_id="zz", value=1e300), "value", "implausibly large value"),  # unknown metric: still bounded
+]
+
+
+@pytest.mark.parametrize("override, column, words", IMPLAUSIBLE_VALUES,
+                         ids=[f"{c}: {w[:40]}" for _, c, w in IMPLAUSIBLE_VALUES])
+def test_implausible_metric_values_are_refused_by_file_column_and_row(tmp_path, override, column, words):
+    second = value_row(**{"period_start": date(2024, 3, 1), **override})
+    path, (table, problems) = check_values(tmp_path, [value_row(), second])
+    assert table is None
+    hits = [p for p in problems if p.column == column and p.rows == (2,) and words in p.message]
+    assert hits, [str(p) for p in problems]
+    assert str(path) in str(hits[0]) and "row 2" in str(hits[0])
+
+
+PLAUSIBLE_VALUES = [  # the controls: the edges of each range, and what the contract allows
+    dict(value=0.0, numerator=0.0),
+    dict(value=100.0, numerator=10.0),
+    dict(value=NAN, numerator=None, status="suppressed"),  # NaN where no number is promised: a missing value
+    dict(metric_id="c1", value=19_999_999.0, numerator=None, denominator=None),
+    dict(metric_id="c1", value=933.9, area="Statistical neighbours", numerator=None, denominator=None),
+    dict(metric_id="r1", value=444.5, numerator=None, denominator=None),  # a rate per 100 may exceed 100
+    dict(metric_id="s1", value=-1.97, numerator=None, denominator=None),
+    dict(period_type="quarter", period_start=date(2024, 4, 1)),
+    dict(period_type="academic_year", period_start=date(2023, 9, 1)),
+    dict(period_type="financial_year", period_start=date(2000, 4, 1)),
+    dict(period_start=date(2024, 6, 1)),  # the as-of month itself
+]
+
+
+@pytest.mark.parametrize("override", PLAUSIBLE_VALUES)
+def test_plausible_metric_values_pass(tmp_path, override):
+    _, (table, problems) = check_values(tmp_path, [value_row(**override)])
+    assert problems == [] and table.num_rows == 1
+
+
+def test_default_as_of_is_today(tmp_path):
+    from datetime import timedelta
+    next_month = (date.today().replace(day=1) + timedelta(days=32)).replace(day=1)
+    rows = [value_row(period_start=date.today().replace(day=1)), value_row(period_start=next_month)]
+    _, problems = validate_file(write(tmp_path, rows, schemas.METRIC_VALUES), "metric_values",
+                                metric_ids=frozenset({"m1"}))
+    assert [(p.column, p.rows) for p in problems] == [("period_start", (2,))]
+
+
+def test_an_undeclared_column_is_refused_as_possible_personal_data(tmp_path):
+    table = pa.Table.from_pylist([referral(1)], schema=schemas.THERAPY_REFERRALS)
+    table = table.append_column("child_name", pa.array(["Jane Doe"]))
+    path = tmp_path / "x.parquet"
+    pq.write_table(table, path)
+    result, problems = check(path)
+    assert result is None
+    (p,) = problems
+    assert p.column == "child_name" and "may hold personal data" in p.message and str(path) in str(p)
+
+
+# (row overrides for row 2, column, words): record-level plausibility, as of AS_OF
+IMPLAUSIBLE_RECORDS = [
+    (dict(did_not_attend_count=2_147_483_647), "did_not_attend_count", "implausibly large count; expected below 100"),
+    (dict(did_not_attend_count=100), "did_not_attend_count", "implausibly large count"),
+    (dict(referral_date=date(1900, 1, 1), first_contact_date=None), "referral_date", "date before 2000-01-01"),
+    (dict(first_contact_date=date(2024, 7, 1)), "first_contact_date", "after the extract's month (June 2024)"),
+    (dict(discharge_date=date(2031, 1, 1)), "discharge_date", "after the extract's month"),
+]
+
+
+@pytest.mark.parametrize("override, column, words", IMPLAUSIBLE_RECORDS)
+def test_implausible_records_are_refused(tmp_path, override, column, words):
+    path = write(tmp_path, [referral(1), referral(2, **override)], schemas.THERAPY_REFERRALS)
+    table, problems = check(path, as_of=AS_OF)
+    assert table is None
+    assert any(p.column == column and p.rows == (2,) and words in p.message for p in problems), \
+        [str(p) for p in problems]
+
+
+def test_planned_dates_may_lie_ahead_but_not_far(tmp_path):
+    row = {f.name: None for f in schemas.EHC_REQUESTS}
+    row.update(request_id="Q1", locality="South", request_date=date(2024, 1, 1), exception_applies=False)
+    rows = [dict(row, phase_transfer_deadline=date(2027, 2, 15)),  # within PLANNED_YEARS of June 2024
+            dict(row, request_id="Q2", phase_transfer_deadline=date(2030, 3, 31))]
+    _, problems = validate_file(write(tmp_path, rows, schemas.EHC_REQUESTS), "ehc_requests", as_of=AS_OF)
+    assert [(p.column, p.rows) for p in problems] == [("phase_transfer_deadline", (2,))]
+    assert "more than 5 years after the extract's month" in problems[0].message
+
+
+def test_the_shipped_data_is_plausible():
+    from metrics.catalogue import load_catalogue
+    _, problems = validate_dir(DATA, catalogue=load_catalogue(DATA / "catalogue.toml"))
+    assert problems == []
+
+
+# -- the folder's configuration files ----------------------------------------------------------------------------
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """A copy of data/ (Parquet hard-linked: the tests only replace files, never write into them)."""
+    import os
+    import shutil
+    for f in DATA.rglob("*"):
+        target = tmp_path / f.relative_to(DATA)
+        if f.is_dir():
+            target.mkdir(exist_ok=True)
+        elif f.suffix == ".parquet":
+            os.link(f, target)
+        elif f.suffix != ".py":
+            shutil.copy(f, target)
+    return tmp_path
+
+
+def run_main(folder, capsys, *extra):
+    code = validate_main([str(folder), *extra])
+    return code, capsys.readouterr().out
+
+
+def test_main_on_the_shipped_folder_finds_nothing(folder, capsys):
+    code, out = run_main(folder, capsys)
+    assert code == 0 and "0 error(s), 0 warning(s)" in out and "metric_values: 6,686 rows valid" in out
+
+
+def append(path, text):
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+# (file, how it is spoilt, words expected on its report line)
+SPOILT = [
+    ("catalogue.toml", lambda p: append(p, "\n[[metric]\n"), "not valid TOML"),
+    ("catalogue.toml", lambda p: append(p, '\n[[metric]]\nid = "x"\n'), "missing"),
+    ("catalogue.toml", lambda p: p.unlink(), "missing: the dashboard cannot start without it"),
+    ("area.toml", lambda p: p.write_text('[area]\nname = "Blackpool"\n'), "missing or malformed setting"),
+    ("area.toml", lambda p: append(p, "\n[area\n"), "not valid TOML"),
+    ("annotations.csv", lambda p: append(p, annotation_line(id="98", date="2024-13-01", title="A", rebase="maybe")),
+     "column 'date', row"),
+    ("annotations.csv", lambda p: append(p, annotation_line(id="99", date="2024-01-01", title="A",
+                                                            metric_ids="no_such_metric", rebase="false")),
+     "unknown metric id"),
+    ("inputs.toml", lambda p: append(p, "\n[referrals]\nsynthetic = true\n"), "[referrals]: not an input"),
+    ("inputs.toml", lambda p: p.write_text('[therapy_referrals]\nsynthetic = "yes"\n'), "synthetic = 'yes'"),
+    ("inputs.toml", lambda p: p.write_text('[therapy_referrals]\nperiod_start = 1900-01-15\n'), "1st of a month"),
+    ("disclosure.toml", lambda p: p.write_text("min_count = 1\n"), "must be a whole number from 2 to 100"),
+    ("disclosure.toml", lambda p: p.write_text("min_count = \n"), "not valid TOML"),
+    ("published_map.toml", lambda p: append(p, '\n[[indicator]]\nmetric_id = "nope"\n'), "published_map"),
+    ("published_map.toml", lambda p: append(p, '\n[[series_break]]\nreason = "x"\n'), "'metric_id'"),
+]
+
+
+@pytest.mark.parametrize("name, spoil, words", SPOILT, ids=[f"{n}: {w}" for n, _, w in SPOILT])
+def test_main_reports_a_spoilt_configuration_file(folder, capsys, name, spoil, words):
+    spoil(folder / name)
+    code, out = run_main(folder, capsys)
+    assert code == 1 and "0 error(s)" not in out
+    lines = [ln for ln in out.splitlines() if ln.startswith(f"ERROR: {folder / name}")]
+    assert any(words in ln for ln in lines), out
+
+
+def test_a_corrupt_catalogue_is_reported_and_inputs_are_not_checked_against_another(folder, capsys):
+    append(folder / "catalogue.toml", "\n[[metric]\n")
+    code, out = run_main(folder, capsys)
+    assert code == 1 and "inputs: NOT CHECKED" in out and "rows valid" not in out
+
+
+def test_main_names_a_bad_input_row_and_honours_as_of(folder, capsys):
+    code, out = run_main(folder, capsys, "--as-of", "2026-08-31")  # the shipped data runs to September 2026
+    assert code == 1
+    assert f"ERROR: {folder / 'therapy_referrals.parquet'}, column 'referral_date', row" in out
+    assert "after the extract's month (August 2026)" in out and "therapy_referrals: NOT USABLE" in out
+
+
+def test_every_configuration_file_in_data_has_a_checker():
+    checked = {f.name for f in CONFIG_FILES}
+    assert {p.name for p in DATA.glob("*.toml")} | {"annotations.csv"} <= checked
+    assert "plan.toml" in checked
+
+
+def test_plan_toml_is_checked_by_metrics_plan(folder, capsys):
+    append(folder / "plan.toml", '\n[[action]]\nplan = "nope"\n')
+    code, out = run_main(folder, capsys)
+    assert code == 1 and f"ERROR: {folder / 'plan.toml'}, line " in out and "unknown plan 'nope'" in out
+
+
+def test_plan_toml_is_not_checked_without_a_catalogue(folder, capsys):
+    append(folder / "catalogue.toml", "\n[[metric]\n")
+    code, out = run_main(folder, capsys)
+    assert code == 1 and f"WARNING: {folder / 'plan.toml'}: not checked: the catalogue must load first" in out
