@@ -2,10 +2,12 @@
 cost seconds each), with helpers to open a page and wait until it has drawn.
 
 Runs headless always (`make test` on CI has no display); Chromium is Debian's (/usr/bin/chromium) unless
-DASH_TEST_CHROMEPATH says otherwise.
+DASH_TEST_CHROMEPATH says otherwise. Screenshots go to a temporary folder; UPDATE_SCREENSHOTS=1 writes the README's
+(docs/screenshots) instead, so a test run changes no tracked file unless asked.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -16,7 +18,22 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DASH_TEST_CHROMEPATH", "/usr/bin/chromium")
 PORT = int(os.environ.get("BROWSER_TEST_PORT", "8058"))
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+README_SCREENSHOTS = ROOT / "docs" / "screenshots"
+WINDOW = (1280, 1000)  # the session's usual window; a test that resizes it puts it back
+
+# BUG (app): every outcome page answers the router's callback with a 500, so it never draws. Marked per page so each
+# test about another page still runs; remove this mark once the pages draw (strict: an unexpected pass fails).
+OUTCOME_PATHS = ("/outcome-1", "/outcome-2", "/outcome-3", "/outcome-4")
+OUTCOME_BUG = pytest.mark.xfail(strict=True, reason=(
+    "BUG: /outcome-N never draws: pages/outcomes.py registers layout=partial(page.layout, page_id) and the router "
+    "(components/shell.py route) calls layout(**query), so page.layout() misses its `kwargs` argument "
+    "(TypeError, 500)"))
+
+
+def page_param(path: str, *more, **kwargs):
+    """A pytest.param for a test about page `path`, marked with OUTCOME_BUG if it is an outcome page."""
+    marks = [OUTCOME_BUG] if path.split("?")[0] in OUTCOME_PATHS else []
+    return pytest.param(path, *more, marks=marks, **kwargs)
 
 
 def pytest_configure(config):
@@ -24,25 +41,50 @@ def pytest_configure(config):
 
 
 # The page is drawn: Dash's renderer has no callback in flight (its redux store, as dash.testing reads it; asking
-# WebDriver for `window.store` itself would copy the whole store, seconds on a big page), nothing is loading, and
-# every chart has plotted.
+# WebDriver for `window.store` itself would copy the whole store, seconds on a big page), nothing is loading, every
+# HTML body has been put in place (dashboard.js moves `data-html` into the element), and every chart *in the window*
+# has been drawn from its current address (dashboard.js draws charts when they scroll into view). Returns true, or
+# what is still missing; a failed callback or a chart that could not be drawn is reported at once ("FAILED: ...").
 DRAWN = """
 var s = window.store && window.store.getState();
-if (!s || !document.querySelector('#page-content .page')) { return false; }
+if (!s) { return 'the Dash renderer has not started'; }
+var failed = (s.error && s.error.backEnd) || [];
+if (failed.length) { return 'FAILED: ' + failed.map(e => (e.error && e.error.message) || 'callback error').join('; '); }
+if (!document.querySelector('#page-content .page')) { return 'no page drawn yet'; }
 var pending = Object.assign({}, s.callbacks);
 delete pending.stored; delete pending.completed;
-return [].concat.apply([], Object.values(pending)).length === 0
-    && !document.querySelector('[data-dash-is-loading]')
-    && Array.from(document.querySelectorAll('.chart')).every(c => c.querySelector('.main-svg'));
+if ([].concat.apply([], Object.values(pending)).length) { return 'callbacks pending'; }
+if (document.querySelector('[data-dash-is-loading]')) { return 'a component is loading'; }
+if (document.querySelector('#page-content [data-html]')) { return 'an HTML body is not in place yet'; }
+var waiting = [];
+document.querySelectorAll('.chart[data-src]').forEach(function (c) {
+  var r = c.getBoundingClientRect();
+  if (r.width === 0 || r.height === 0 || r.bottom <= 0 || r.top >= innerHeight || r.right <= 0 ||
+      r.left >= innerWidth) {
+    return;
+  }
+  if (c.getAttribute('data-drawn') !== c.getAttribute('data-src')) { waiting.push(c); }
+});
+var broken = waiting.filter(c => /could not be drawn/.test(c.textContent));
+if (broken.length) { return 'FAILED: chart(s) could not be drawn: ' + broken.map(c => c.id).join(', '); }
+return waiting.length ? 'charts in view not drawn yet: ' + waiting.map(c => c.id).join(', ') : true;
+"""
+
+# A chart box scrolled to the middle of the window, then drawn from its current address.
+CHART_DRAWN = """
+var c = arguments[0];
+if (/could not be drawn/.test(c.textContent)) { return 'FAILED: ' + c.id + ' could not be drawn'; }
+return c.getAttribute('data-drawn') === c.getAttribute('data-src') && !!c.data;
 """
 
 
 class Dashboard:
     """The running app in a browser, with what the tests do to it. `dc` is dash[testing]'s DashComposite."""
 
-    def __init__(self, dc):
+    def __init__(self, dc, screenshots: Path):
         self.dc = dc
         self.driver = dc.driver
+        self.screenshots = screenshots
 
     def url(self, path: str) -> str:
         return self.dc.server_url + path
@@ -52,20 +94,74 @@ class Dashboard:
         self.driver.get(self.url(path))
         self.wait_drawn(timeout)
 
-    def wait_drawn(self, timeout: float = 30) -> None:
-        """Until the page is in, no callback is pending, and every chart has plotted."""
+    def open(self, url: str) -> str | None:
+        """Load `url` and wait until it has drawn; what went wrong if it did not (for a sweep that records it)."""
+        self.driver.get(url)
+        try:
+            self.wait_drawn()
+        except AssertionError as e:
+            return str(e)
+        return None
+
+    def wait_for(self, script: str, *args, timeout: float = 30, what: str = "", settle: bool = False):
+        """Until `script` returns true. A string it returns says what is missing; one starting 'FAILED' stops the
+        wait at once. `settle`: true twice in a row, 0.1 s apart (a callback's new body is put in place by React
+        a moment after the callback is done)."""
+        from selenium.common.exceptions import TimeoutException
         from selenium.webdriver.support.wait import WebDriverWait
-        WebDriverWait(self.driver, timeout, poll_frequency=0.1).until(lambda d: d.execute_script(DRAWN))
+        last = {"state": None, "streak": 0}
+
+        def ready(driver):
+            state = driver.execute_script(script, *args)
+            last["state"] = state
+            if isinstance(state, str) and state.startswith("FAILED"):
+                raise AssertionError(f"{what or 'page'} at {driver.current_url}: {state}")
+            last["streak"] = last["streak"] + 1 if state is True else 0
+            return last["streak"] >= (2 if settle else 1)
+
+        try:
+            WebDriverWait(self.driver, timeout, poll_frequency=0.1).until(ready)
+        except TimeoutException:
+            raise AssertionError(f"{what or 'page'} at {self.driver.current_url} not ready in {timeout}s: "
+                                 f"{last['state']}") from None
+
+    def wait_drawn(self, timeout: float = 30) -> None:
+        """Until the page is in, no callback is pending, its HTML is in place and every chart in view is drawn."""
+        self.wait_for(DRAWN, timeout=timeout, settle=True)
+
+    def chart(self, key: str):
+        """The chart box `#chart-<key>`, or None."""
+        found = self.find_all(f"#chart-{key}")
+        return found[0] if found else None
+
+    def draw(self, box, timeout: float = 30):
+        """Scroll a chart box into view and wait until plotly.js has drawn it (dashboard.js draws on sight)."""
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", box)
+        self.wait_for(CHART_DRAWN, box, timeout=timeout, what=f"chart {box.get_attribute('id')}")
+        return box
+
+    def draw_first_chart(self):
+        """The page's first chart box, drawn; None when the page has none."""
+        boxes = self.find_all(".chart[data-src]")
+        return self.draw(boxes[0]) if boxes else None
+
+    def figure_data(self, key: str):
+        """A card's chart data as plotly.js holds it (names, x, y): what the reader sees. The chart is scrolled
+        into view and drawn first; None when the page has no such chart."""
+        box = self.chart(key)
+        if box is None:
+            return None
+        self.draw(box)
+        return self.driver.execute_script(
+            "return JSON.parse(JSON.stringify(arguments[0].data.map(t => ({name: t.name, x: t.x, y: t.y}))));", box)
+
+    def layout_of(self, key: str) -> dict:
+        """A drawn chart's layout as plotly.js holds it (annotations, shapes)."""
+        box = self.draw(self.chart(key))
+        return self.driver.execute_script("return JSON.parse(JSON.stringify(arguments[0].layout));", box)
 
     def severe_logs(self) -> list[dict]:
         return [e for e in self.dc.get_logs() if e.get("level") == "SEVERE"]
-
-    def figure_data(self, key: str):
-        """A card's chart data as plotly.js holds it (names, x, y): what the reader sees."""
-        return self.driver.execute_script(
-            "var g = document.querySelector('#chart-' + arguments[0] + ' .js-plotly-plot');"
-            "return g ? JSON.parse(JSON.stringify(g.data.map(t => ({name: t.name, x: t.x, y: t.y})))) : null;",
-            key)
 
     @property
     def search(self) -> str:
@@ -100,10 +196,34 @@ class Dashboard:
         return [e.get_attribute(name) for e in self.find_all(css)]
 
     def screenshot(self, name: str) -> Path:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOTS / f"{name}.png"
+        self.screenshots.mkdir(parents=True, exist_ok=True)
+        path = self.screenshots / f"{name}.png"
         self.driver.save_screenshot(str(path))
         return path
+
+    @contextlib.contextmanager
+    def viewport(self, width: int, height: int):
+        """The page's window (innerWidth × innerHeight) exactly `width` × `height`, as on that screen; the usual
+        window again afterwards. (The browser's own frame takes some of a window's size, so the window is sized
+        from what the page measures.)"""
+        import time
+        try:
+            window = [width, height]
+            for _ in range(3):  # the frame's size is learnt from the first try
+                self.driver.set_window_size(*window)
+                deadline = time.monotonic() + 3  # a resize reaches the page a moment later
+                while True:
+                    inner = self.driver.execute_script("return [innerWidth, innerHeight];")
+                    if inner == [width, height] or time.monotonic() > deadline:
+                        break
+                    time.sleep(0.1)
+                if inner == [width, height]:
+                    break
+                window = [window[0] + width - inner[0], window[1] + height - inner[1]]
+            assert inner == [width, height], f"the window could not be made {width}×{height}: {inner}"
+            yield
+        finally:
+            self.driver.set_window_size(*WINDOW)
 
 
 @pytest.fixture(scope="session")
@@ -114,14 +234,16 @@ def dashboard(request, tmp_path_factory) -> Dashboard:
 
     import app as dashboard_app
 
+    screenshots = README_SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else \
+        tmp_path_factory.mktemp("screenshots")
     with ThreadedRunner() as server:
         with DashComposite(server=server, browser="chrome", headless=True,
                            options=request.config.hook.pytest_setup_options(),
                            download_path=str(tmp_path_factory.mktemp("download")),
                            percy_finalize=False) as dc:
             dc.start_server(dashboard_app.app, port=PORT)
-            dc.driver.set_window_size(1280, 1000)
-            yield Dashboard(dc)
+            dc.driver.set_window_size(*WINDOW)
+            yield Dashboard(dc, screenshots)
 
 
 @pytest.fixture
@@ -140,4 +262,4 @@ def store():
 
 # The public edition's server and its sweep of pages are session fixtures defined once, here: a fixture imported
 # into several test modules would be a separate fixture in each, starting a second server.
-from editions import LOCALITIES, public_sweep, public_url  # noqa: E402, F401
+from editions import LOCALITIES, board_sweep, public_paths, public_sweep, public_url  # noqa: E402, F401

@@ -2,9 +2,11 @@
 runs it (debug off, no reloader), in its own process because the edition is read once per process.
 
 The board edition is the session's in-process server (conftest's `dashboard`); both are driven by the same
-headless Chromium, so the public edition costs one more server, not one more browser. `public_sweep` visits every
-public page for every locality once, running axe and reading what a family sees, for the accessibility, disclosure
-and wording tests to share (each visit costs seconds: loading the page, then axe).
+headless Chromium, so the public edition costs one more server, not one more browser. `public_sweep` and
+`board_sweep` visit every page of their edition for every locality once, drawing its first chart, running axe and
+reading what a reader sees (and fetching every chart's figure as the browser would when it scrolls into view), for
+the page, accessibility, disclosure and wording tests to share (each visit costs seconds: loading the page, then
+axe).
 """
 from __future__ import annotations
 
@@ -20,18 +22,23 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PUBLIC_PORT = int(os.environ.get("PUBLIC_TEST_PORT", "8059"))
+# Beside the board edition's port (BROWSER_TEST_PORT) unless PUBLIC_TEST_PORT says otherwise, so that each person's
+# run keeps to its own pair of ports.
+PUBLIC_PORT = int(os.environ.get("PUBLIC_TEST_PORT") or int(os.environ.get("BROWSER_TEST_PORT", "8058")) + 1)
 START_TIMEOUT = 180  # the store is built and every chart precomputed before the first request is answered
 
 
-def http(url: str, data: bytes | None = None, headers: dict | None = None) -> tuple[int, str, dict]:
-    """(status, body text, headers) of one request, errors included (they are what these tests look at)."""
+def http(url: str, data: bytes | None = None, headers: dict | None = None, raw: bool = False) -> tuple[int, str, dict]:
+    """(status, body text (bytes if `raw`), headers) of one request, errors included (they are what these tests
+    look at)."""
     req = urllib.request.Request(url, data=data, headers=headers or {})
     try:
         with urllib.request.urlopen(req, timeout=60) as r:
-            return r.status, r.read().decode("utf-8", "replace"), dict(r.headers)
+            body = r.read()
+            return r.status, body if raw else body.decode("utf-8", "replace"), dict(r.headers)
     except urllib.error.HTTPError as e:
-        return e.code, e.read().decode("utf-8", "replace"), dict(e.headers)
+        body = e.read()
+        return e.code, body if raw else body.decode("utf-8", "replace"), dict(e.headers)
 
 
 def base_url(request, board, edition: str) -> str:
@@ -73,37 +80,128 @@ def public_url(tmp_path_factory) -> str:
             proc.wait()
 
 
-# -- one visit of every public page for every locality, shared by the tests that read it ------------------------
+# -- one visit of every page for every locality, shared by the tests that read it -------------------------------
 
 LOCALITIES = ("area", "north", "central", "south")
 # Pages whose content does not depend on the locality: visited once, not four times.
-LOCALITY_FREE = ("/accessibility", "/data")
-# SPC vocabulary families are not shown (issue 8): in page text, chart legends, hover text and notes.
-JARGON = re.compile(r"special cause|common cause|control limit|process limit|\bxmr\b|\bspc\b", re.IGNORECASE)
+LOCALITY_FREE = ("/accessibility", "/data", "/glossary")
+CHART_PAGES = ("/outcome-1", "/outcome-2", "/outcome-3", "/outcome-4", "/therapy", "/ehcp")
+# Every board page (tests/browser/test_pages.py checks that every registered page is here).
+BOARD_PAGES = ("/", *CHART_PAGES, "/report", *LOCALITY_FREE)
 
-# What a reader can see of each page, gathered in the page: every chart card's text, every chart's numbers by
-# series name (hover text and notes included), the overview's rows, the download links (served, and the data: links
-# of drill-down cards), and the text of the page.
+
+def jargon_pattern():
+    """Words a family should never read (metrics.vocabulary.JARGON), each matched as whole words, any case."""
+    from metrics.vocabulary import JARGON
+    return re.compile("|".join(rf"\b{re.escape(word.strip())}\b" for word in JARGON), re.IGNORECASE)
+
+
+JARGON = jargon_pattern()
+
+# A chart's CSV download (metrics/view/tables.py writes them): what the board's holds, and what the public's must
+# not (counts behind a rate give the people back; SPC lines are jargon, and a p chart's limits give each point's
+# denominator back), with what it says instead of `synthetic`.
+BOARD_CSV_COLUMNS = {"period", "period_start", "value", "numerator", "denominator", "unit", "status", "source",
+                     "synthetic"}
+PUBLIC_CSV_COLUMNS = {"period", "period_start", "value", "unit", "status", "source", "example_figures"}
+NOT_PUBLIC_COLUMNS = {"numerator", "denominator", "centre", "lower_limit", "upper_limit", "point_type",
+                      "trial_limits"}
+
+
+def column_key(title: str) -> str:
+    """A column's key for a title, as the view model names them ("Referrals received" -> referrals_received)."""
+    return re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")
+
+
+# What a reader can see of a page, gathered in the page: its text (all of it, and what is rendered), every chart box
+# with its card's measure, every card's words and icons, the overview's rows, the download links, the locality shown
+# and whether a notice is up.
 READ_PAGE = """
-var graphs = Array.from(document.querySelectorAll('.js-plotly-plot'));
+var locality = document.querySelector(`select[id*='"name":"locality"']`);
 return {
   text: document.getElementById('react-entry-point').textContent,
-  charts: graphs.map(g => JSON.stringify({data: g.data, notes: (g.layout.annotations || [])})),
-  series: graphs.flatMap(g => {
-    var card = g.closest('.chart-card[data-metric]');
-    return g.data.filter(t => (t.mode || '').includes('markers')).map(t => ({
-      metric: card ? card.dataset.metric : null, name: t.name || '', y: t.y || []}));
+  visible: document.body.innerText,
+  charts: Array.from(document.querySelectorAll('.chart[data-src]')).map(c => {
+    var card = c.closest('section.chart-card[data-metric]');
+    return {key: c.id.replace(/^chart-/, ''), src: c.getAttribute('data-src'),
+            metric: card ? card.dataset.metric : null};
   }),
-  cards: Array.from(document.querySelectorAll('.chart-card[data-breakdown]')).map(c => ({
-    metric: c.dataset.metric, text: c.innerText, empty: !!c.querySelector('.empty-state'),
-    labels: Array.from(c.querySelectorAll('.family-wording .family-label')).map(l => l.innerText),
-    icons: Array.from(c.querySelectorAll('.family-wording .family-icon[aria-hidden="true"]')).length})),
+  cards: Array.from(document.querySelectorAll('section.chart-card[data-breakdown]')).map(c => ({
+    metric: c.dataset.metric, breakdown: c.dataset.breakdown, text: c.innerText,
+    shows: c.querySelector('.chart[data-src]') ? 'chart' : c.querySelector('.empty-state') ? 'empty' : 'nothing',
+    meta: (c.querySelector('.meta') || {innerText: ''}).innerText,
+    lines: Array.from(c.querySelectorAll('.status-line')).map(l => ({
+      labels: Array.from(l.querySelectorAll('.mdc .mdc-label')).map(x => x.innerText),
+      icons: l.querySelectorAll('.mdc .mdc-icon[aria-hidden="true"]').length}))})),
+  metrics: Array.from(document.querySelectorAll('#page-content [data-metric]')).map(e => e.dataset.metric),
+  measures: Array.from(document.querySelectorAll('.overview-table tr[data-metric]')).map(r => r.dataset.metric),
   rows: Array.from(document.querySelectorAll('tr[data-metric]')).map(r =>
     [r.dataset.metric, ...Array.from(r.querySelectorAll('td')).map(td => td.innerText)]),
   downloads: Array.from(document.querySelectorAll('a[href^="/download/"]')).map(a => a.getAttribute('href')),
-  inline_csvs: Array.from(document.querySelectorAll('a[href^="data:text/csv"]')).map(a => a.getAttribute('href')),
+  locality: locality ? locality.value : null,
+  notice: !!document.querySelector('.url-notice.alert'),
 };
 """
+
+
+def read_page(board, base: str) -> dict:
+    """What the page now in the browser shows (READ_PAGE), with every chart's figure as the browser would fetch
+    it (charts are drawn only when scrolled into view: fetching the figures reads them all without scrolling)."""
+    import json
+    page = board.driver.execute_script(READ_PAGE)
+    for chart in page["charts"]:
+        status, text, _ = http(base + chart["src"])
+        chart["status"] = status
+        chart["figure"] = json.loads(text)["figure"] if status == 200 else None
+    return page
+
+
+def sweep(board, base: str, paths) -> dict:
+    """{(path, locality): what the page showed, its first chart as drawn, its console errors and its axe
+    violations}, each page of `paths` visited once for each locality (once if its content has none). A page that
+    did not draw is recorded with its `error`, for the tests about that page to fail on."""
+    import axe
+    seen = {}
+    for path, locality, url in visits(paths, base):
+        board.dc.get_logs()
+        board.dc.reset_log_timestamp()
+        error = board.open(url)
+        try:
+            first = None if error else board.draw_first_chart()
+        except AssertionError as e:
+            error = str(e)
+        if error:
+            seen[(path, locality)] = {"error": error, "logs": board.severe_logs()}
+            continue
+        page = read_page(board, base)
+        page["error"] = None
+        page["first_chart"] = board.driver.execute_script(
+            "return JSON.parse(JSON.stringify(arguments[0].data.map(t => ({name: t.name, y: t.y}))));",
+            first) if first else None
+        page["axe"] = axe.violations(board.driver)
+        page["logs"] = board.severe_logs()
+        seen[(path, locality)] = page
+    return seen
+
+
+def marked_series(page: dict) -> list[dict]:
+    """Each plotted series with points (markers) of every chart on the page: its card's measure, name and values."""
+    return [{"metric": c["metric"], "name": t.get("name") or "", "y": t.get("y") or []}
+            for c in page["charts"] if c["figure"] for t in c["figure"]["data"] if "markers" in t.get("mode", "")]
+
+
+def chart_words(chart: dict) -> str:
+    """Everything a chart writes: series names, hover texts and notes."""
+    import json
+    figure = chart["figure"] or {}
+    return json.dumps({"data": [{k: t.get(k) for k in ("name", "text", "hovertext", "hovertemplate")}
+                                for t in figure.get("data", [])],
+                       "notes": (figure.get("layout") or {}).get("annotations", [])})
+
+
+def has_values(traces) -> bool:
+    """A chart with at least one plotted value (an empty figure has no traces)."""
+    return bool(traces) and any(v is not None for t in traces for v in (t.get("y") or []))
 
 
 def page_paths(board, base: str) -> list[str]:
@@ -115,9 +213,9 @@ def page_paths(board, base: str) -> list[str]:
     return sorted(set(links) | {"/accessibility"})
 
 
-def visits(board, base: str):
-    """(path, locality, url) of every page of the edition at `base` for every locality, each visited once."""
-    for path in page_paths(board, base):
+def visits(paths, base: str):
+    """(path, locality, url) of every page in `paths` for every locality, each visited once."""
+    for path in paths:
         for locality in LOCALITIES:
             if path in LOCALITY_FREE and locality != "area":
                 continue
@@ -125,19 +223,28 @@ def visits(board, base: str):
 
 
 @pytest.fixture(scope="session")
-def public_sweep(dashboard, public_url):
-    """{(path, locality): what the page showed, its console errors and its axe violations}, every public page
-    visited once (the accessibility, disclosure and wording tests all read it)."""
-    import axe
-    board = dashboard
-    seen = {}
-    for path, locality, url in visits(board, public_url):
-        board.dc.get_logs()
-        board.dc.reset_log_timestamp()
-        board.driver.get(url)
-        board.wait_drawn()
-        page = board.driver.execute_script(READ_PAGE)
-        page["axe"] = axe.violations(board.driver)
-        page["logs"] = board.severe_logs()
-        seen[(path, locality)] = page
-    return seen
+def public_paths(dashboard, public_url) -> list[str]:
+    return page_paths(dashboard, public_url)
+
+
+@pytest.fixture(scope="session")
+def public_sweep(dashboard, public_url, public_paths):
+    """Every public page for every locality, visited once (see `sweep`): the accessibility, disclosure and
+    wording tests all read it."""
+    return sweep(dashboard, public_url, public_paths)
+
+
+@pytest.fixture(scope="session")
+def board_sweep(dashboard):
+    """Every board page for every locality, visited once (see `sweep`)."""
+    return sweep(dashboard, dashboard.url(""), BOARD_PAGES)
+
+
+def sweep_params(paths=None):
+    """pytest params (path, locality) of a sweep's visits, outcome pages marked with the known bug; by default
+    the public edition's pages (metrics.edition.PUBLIC_PATHS: tests/browser/test_public_edition.py checks that the
+    sweep, which reads them from the navigation, found the same)."""
+    from conftest import page_param
+    from metrics.edition import PUBLIC_PATHS
+    chosen = sorted(paths if paths is not None else PUBLIC_PATHS)
+    return [page_param(path, locality, id=f"{path}-{locality}") for path, locality, _ in visits(chosen, "")]

@@ -2,14 +2,12 @@
 errors; the service is in the URL and a pasted link shows the same service and the same figures; a malformed
 service shows the notice; the drill-downs follow the filters and are not in the public edition; and the
 screenshots the README uses."""
-import json
-
 import pytest
 from editions import http, public_url  # noqa: F401  (public_url: fixture)
 
-from components.chart_card import card_key
 from conftest import LOCALITIES
 from metrics import urlstate
+from metrics.view.measure import card_key
 
 SLT = "Speech and language therapy"
 OVER_18 = "therapy_over_18wk_pct"
@@ -22,13 +20,13 @@ def drawn(figure) -> bool:
 
 
 def annotation_texts(board, key: str) -> list[str]:
-    return board.driver.execute_script(
-        "var g = document.querySelector('#chart-' + arguments[0] + ' .js-plotly-plot');"
-        "return g ? (g.layout.annotations || []).map(a => a.text) : null;", key)
+    return [a.get("text", "") for a in board.layout_of(key).get("annotations", [])]
 
 
 def drilldowns(board) -> list[str]:
-    return board.attrs("#therapy-drilldowns [data-drilldown]", "data-drilldown")
+    """The record-level drill-down cards shown, in page order."""
+    return board.attrs("section.chart-card[data-metric^='therapy-waiting'], "
+                       "section.chart-card[data-metric^='therapy-missed']", "data-metric")
 
 
 @pytest.mark.parametrize("locality", LOCALITIES)
@@ -60,7 +58,8 @@ def test_service_change_is_in_the_url_and_the_link_reopens_the_same_view(board, 
     assert shown[DEMAND] != all_services
     # Limits restart at the interventions the analyst marked for this service, and are drawn as such.
     rebased = [d for d in store.rebase_dates(OVER_18, "Central", SLT) if str(d)[:10] > "2022-04-01"]
-    assert ("Limits recalculated" in annotation_texts(board, slt_key)) is bool(rebased)
+    recalculated = [t for t in annotation_texts(board, slt_key) if t.startswith("Limits recalculated from ")]
+    assert bool(recalculated) is bool(rebased)
 
     board.visit("/therapy?service=slt&locality=central&from=2022-04")  # the link as pasted, keys in any order
     assert board.filter_value("service") == "slt"
@@ -94,58 +93,42 @@ def test_children_can_be_split_by_one_characteristic(board):
     assert board.severe_logs() == []
 
 
-FUNNEL_OUT = "..ehcp-drilldowns.children...ehcp-drilldowns-drawn.data.."
-OUTCOMES_OUT = "..ehcp-review-outcomes.children...ehcp-review-outcomes-drawn.data.."
-
-
-def redraw(board, output: str, locality: str, drawn: dict) -> tuple[int, str]:
-    """(status, body) of one of the EHCP page's redraw callbacks for a page showing `locality`, asked as the
-    browser asks it. (A filter change in the browser also redraws the page's 30 cards: too slow to repeat here.)"""
-    from components.page import page_state_data
-    from metrics.store import get_store
-
-    data = page_state_data(urlstate.State(page="ehcp", locality=locality), [],
-                           urlstate.vocabulary(get_store()), "")
-    ids = [part.rsplit(".", 1) for part in output.strip(".").split("...")]
-    body = {"output": output, "outputs": [{"id": i, "property": p} for i, p in ids],
-            "inputs": [{"id": "page-state", "property": "data", "value": data}],
-            "state": [{"id": ids[1][0], "property": "data", "value": drawn}],
-            "changedPropIds": ["page-state.data"]}
-    status, text, _ = http(board.url("/_dash-update-component"), json.dumps(body).encode(),
-                           {"Content-Type": "application/json"})
-    return status, text
-
-
 def test_ehcp_drilldowns_are_redrawn_for_a_new_locality(board):
-    drawn = {"locality": "area", "start": None, "end": None, "metric": None}
-    status, funnel = redraw(board, FUNNEL_OUT, "north", drawn)
-    assert status == 200 and "(North locality), " in funnel and "(Blackpool (whole area))" not in funnel
-    status, outcomes = redraw(board, OUTCOMES_OUT, "north", drawn)
-    assert status == 200 and "North locality: share of reviews by month" in outcomes
-    # Asked again for the view already drawn (page-state is rewritten for other reasons too): nothing to do.
-    assert redraw(board, FUNNEL_OUT, "north", {**drawn, "locality": "north"})[0] == 204
+    # One callback redraws the page's body for the new State: the funnel and the review outcomes follow it.
+    board.visit("/ehcp")
+    funnel = board.driver.find_element("css selector", "#metric-ehcp-funnel").text
+    assert "(Blackpool (whole area))" in funnel
+    board.choose("locality", "north")
+    funnel = board.driver.find_element("css selector", "#metric-ehcp-funnel").text
+    assert "(North locality), " in funnel and "(Blackpool (whole area))" not in funnel
+    outcomes = board.driver.find_element("css selector", "#metric-ehcp-review-outcomes details.table-toggle")
+    board.click(outcomes.find_element("css selector", "summary"))
+    board.wait_for("return !!arguments[0].querySelector('.lazy-table table caption');", outcomes, what="the table")
+    assert "North locality: share of reviews by month" in outcomes.find_element("css selector", "caption").text
+    assert board.severe_logs() == []
 
 
 def test_public_edition_has_no_drilldowns(board, public_url):  # noqa: F811
     for path in ("/therapy?service=slt", "/ehcp"):
         board.driver.get(public_url + path)
         board.wait_drawn()
-        assert board.find_all(".chart .main-svg")
-        assert not board.find_all("[data-drilldown^='therapy-waiting'], [data-drilldown^='therapy-missed'], "
-                                  "#ehcp-drilldowns, #therapy-drilldowns")
+        assert board.draw_first_chart() is not None
+        assert not board.find_all("[data-metric^='therapy-waiting'], [data-metric^='therapy-missed'], "
+                                  "[data-metric='ehcp-funnel']")
         assert not board.find_all("select[id*='\"name\":\"breakdown\"']")  # no splitting children by group
         assert board.severe_logs() == []
-    outputs = http(public_url + "/_dash-dependencies")[1]
-    assert "therapy-demand" in outputs and "drilldowns" not in outputs
+    # The record-level views do not exist in the public edition (the aggregate ones do); the board has them all.
+    for view in ("therapy-waiting-age-band", "therapy-missed-sen-status", "therapy-waiting-weeks-band", "ehcp-funnel"):
+        for kind, ext in (("figure", "json"), ("table", "html"), ("download", "csv")):
+            assert http(f"{public_url}/{kind}/{view}.{ext}")[0] == 404, (kind, view)
+            assert http(board.url(f"/{kind}/{view}.{ext}"))[0] == 200, (kind, view)
+    assert http(f"{public_url}/figure/therapy-demand.json")[0] == 200
 
 
 def test_screenshots_for_the_readme(board):
     """The views the README points to: "Did the SLT clinic change reduce waits?" and "Are we issuing plans within
     20 weeks?"."""
-    board.driver.set_window_size(1280, 2300)
-    try:
+    with board.viewport(1280, 2300):
         for name, path in (("therapy", "/therapy?service=slt"), ("ehcp", "/ehcp")):
             board.visit(path)
             assert board.screenshot(name).stat().st_size > 0
-    finally:
-        board.driver.set_window_size(1280, 1000)
