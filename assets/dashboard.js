@@ -33,9 +33,24 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             if (!data || data.search === window.location.search) { return nc; }
             if (data.push) { return data.search; }
             // Not a filter change: the page was drawn from a link whose settings fell back, or from back/forward.
-            // Show the canonical address without adding a history entry.
-            window.history.replaceState(window.history.state, '', window.location.pathname + data.search +
-                                        window.location.hash);
+            // Show the canonical address without adding a history entry. dcc.Location learns the address when it
+            // mounts and, if the address has changed before those props reach it, pushes the old one back: so
+            // replace only once its props are in Dash's store (and React has handed them over: the timeout).
+            var path = window.location.pathname;
+            (function replace(tries) {
+                var api = window.dash_component_api;
+                var url = api && api.getLayout ? api.getLayout('url') : null;
+                if (tries > 0 && !(url && url.props && url.props.href)) {
+                    setTimeout(function () { replace(tries - 1); }, 25);
+                    return;
+                }
+                setTimeout(function () {
+                    if (window.location.pathname === path && window.location.search !== data.search) {
+                        window.history.replaceState(window.history.state, '', path + data.search +
+                                                    window.location.hash);
+                    }
+                }, 0);
+            })(80);
             return nc;
         },
         copyLink: function () {

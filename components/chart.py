@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import math
 
-from dash import html
-
 from metrics import palette
 from metrics.view.model import BarChart, Chart, PanelsChart, SpcChart, StackedChart
 
@@ -259,15 +257,6 @@ def stacked_figure(spec: StackedChart) -> dict:
                           "gridcolor": palette.GRID, "automargin": True},
                    legend={"orientation": "h", "x": 0, "y": -0.12, "yanchor": "top", "traceorder": "normal"})
     return {"data": data, "layout": layout}
-
-
-def chart_box(chart: Chart, label: str) -> html.Div:
-    """Where the chart is drawn: its figure is fetched from `data-src` when it scrolls into view (dashboard.js).
-    The figure is decoration for screen readers: the caption's sentences and the table say what it shows."""
-    return html.Div(html.Div("Chart loading…", className="chart-placeholder small text-body-secondary"),
-                    id=f"chart-{chart.key}", className="chart",
-                    **{"data-src": chart.figure_href, "data-filename": chart.key, "role": "img",
-                       "aria-label": f"Chart: {label}"})
 
 
 def sparkline_svg(values, *, colour: str, width: int = 96, height: int = 24) -> str:

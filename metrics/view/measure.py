@@ -156,6 +156,10 @@ def _build(store, metric, scope: Scope, breakdown: str, pol: Policy) -> MeasureV
         plan = [replace(c, whole_area=True) for part in store.breakdowns(metric.id, store.area.name)
                 if part != "All" for c in choices(store, metric, store.area.name, part)[:1]]
         parts_only = True
+    if parts_only:  # parts with figures first: the card's headline is never a part with none (not submitted)
+        start, end = scope.window()
+        plan.sort(key=lambda c: not (store.columns(metric.id, c.area, c.breakdown, start, end, c.period_type)
+                                     .status == "ok").any())
     if not plan:
         why = "No data for this selection." if pol.internal else "There are no figures for this yet."
         return MeasureView(**base, icons=_icons(None, pol), latest=None, sentences=(), charts=(), change="",
@@ -293,7 +297,8 @@ def _chart(store, metric, choice: Choice, scope: Scope, pol: Policy, index: int,
             target=metric.target, target_label=f"{words.target} {w.target()}" if metric.target is not None else "",
             comparators=lines, events=events, trial=rd.trial and pol.limits, trial_label=words.trial)
     state = scope.state(metric.page)
-    extra = dict(part=choice.breakdown, chart=index)
+    # The address of this chart within this view: a parts-only view's charts are the charts of its "All" view.
+    extra = dict(part="All" if parts_only else choice.breakdown, chart=index)
     return Chart(
         key=key, heading=heading, spec=spec, icons=_icons(rd if rd.chart != "none" else None, pol),
         sentences=tuple(said),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from metrics.edition import policy as policy_for
 from metrics.view.measure import Scope, measure_view
@@ -148,11 +148,13 @@ def overview_page(store, state, notices=(), audience: str | None = None):
     else:  # filters the public page does not offer do not filter it either
         variation = assurance = plan = None
     shown = [r for r in ov.rows if matches(r, state.outcome, variation, assurance, plan)]
-    groups = []
+    specs = page_specs(store.catalogue)
+    groups = []  # (the page's id and its title for this audience, its rows)
     for p in store.catalogue.pages:
         rows = sort_rows([r for r in shown if r.view.page == p.id], state.sort)
         if rows:
-            groups.append((p, rows))
+            title = specs[p.id].title if pol.internal else specs[p.id].public_title
+            groups.append((replace(p, title=title), rows))
     total = len(ov.rows)
     place = vocab.localities[state.locality]
     if pol.spc_terms:
@@ -188,7 +190,7 @@ def overview_page(store, state, notices=(), audience: str | None = None):
         rows.append(row)
     name = "_".join(filter(None, ["all_measures", state.locality, state.start, state.end]))
     table = make_table(f"Every measure shown: {urlstate.describe(state, vocab)}", columns, rows, name)
-    spec = page_specs(store.catalogue)["overview"]
+    spec = specs["overview"]
     return PageView(
         "overview", spec.title if pol.internal else spec.public_title,
         spec.intro if pol.internal else spec.public_intro, tuple(filters(store, "overview", state, vocab, pol)),

@@ -91,7 +91,7 @@ EXTRA_PAGES = {
     "meeting": ("/meeting", "Meeting mode", "Meeting mode: the exceptions, one a screen", "", 96),
     "data": ("/data", "Data and definitions", "Data and definitions", "", 90),
     "report": ("/report", "Quarterly report", "Quarterly board report", "", 95),
-    "glossary": ("/glossary", "Glossary", "Glossary: the words this dashboard uses", "What the words mean", 98),
+    "glossary": ("/glossary", "Glossary", "Glossary: the words this dashboard uses", "Words we use, explained", 98),
     "accessibility": ("/accessibility", "Accessibility", "Accessibility statement", "Accessibility statement", 99),
 }
 
@@ -192,8 +192,10 @@ def sections(catalogue, page_id: str, pol: Policy, state: urlstate.State) -> lis
 
 def filters(store, page_id: str, state: urlstate.State, vocab: urlstate.Vocabulary, pol: Policy) -> list[FilterView]:
     out = []
-    common = urlstate.COMMON_PARAMS if page_id not in ("data", "glossary", "accessibility", "report") else \
-        (("locality",) if page_id == "report" else ())
+    # The funnel compares local authorities (no locality, no window); a report or meeting is of one quarter.
+    common = urlstate.COMMON_PARAMS if page_id not in ("data", "glossary", "accessibility", "report", "meeting",
+                                                       "funnel") else \
+        (("locality",) if page_id in ("report", "meeting") else ())
     if "locality" in common:
         out.append(FilterView("locality", "Locality", tuple(
             (slug, f"{name} (whole area)" if slug == urlstate.LOCALITY_DEFAULT else name)

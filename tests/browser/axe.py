@@ -14,15 +14,6 @@ AXE_JS = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.mi
 WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
 FAILING_IMPACTS = ("serious", "critical")
 
-# Violations the app is known to have, each a bug for the app to fix: the per-page checks leave out only these rules
-# (so every other rule is still checked on every page), and tests/browser/test_accessibility.py asserts, as a strict
-# expected failure, that they occur nowhere. Remove an entry once that test passes.
-KNOWN_BUGS = {
-    "nested-interactive": "BUG: a drawn chart's box has role=\"img\" (components/templates/macros.html, "
-                          "components/chart.py chart_box) and plotly.js draws its focusable mode bar buttons inside "
-                          "it, so screen readers hide the buttons and keyboard users reach controls inside an image",
-}
-
 _source: str | None = None
 
 
@@ -62,11 +53,6 @@ def violations(driver, *, tags=WCAG_TAGS, impacts=FAILING_IMPACTS, context: str 
     if isinstance(found, dict):
         raise RuntimeError(f"axe-core failed: {found['error']}")
     return [v for v in found if v.get("impact") in impacts]
-
-
-def unexpected(found: list[dict]) -> list[dict]:
-    """The violations that are not known bugs (KNOWN_BUGS)."""
-    return [v for v in found if v["id"] not in KNOWN_BUGS]
 
 
 def report(found: list[dict]) -> str:

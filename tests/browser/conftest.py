@@ -21,19 +21,12 @@ PORT = int(os.environ.get("BROWSER_TEST_PORT", "8058"))
 README_SCREENSHOTS = ROOT / "docs" / "screenshots"
 WINDOW = (1280, 1000)  # the session's usual window; a test that resizes it puts it back
 
-# BUG (app): every outcome page answers the router's callback with a 500, so it never draws. Marked per page so each
-# test about another page still runs; remove this mark once the pages draw (strict: an unexpected pass fails).
 OUTCOME_PATHS = ("/outcome-1", "/outcome-2", "/outcome-3", "/outcome-4")
-OUTCOME_BUG = pytest.mark.xfail(strict=True, reason=(
-    "BUG: /outcome-N never draws: pages/outcomes.py registers layout=partial(page.layout, page_id) and the router "
-    "(components/shell.py route) calls layout(**query), so page.layout() misses its `kwargs` argument "
-    "(TypeError, 500)"))
 
 
 def page_param(path: str, *more, **kwargs):
-    """A pytest.param for a test about page `path`, marked with OUTCOME_BUG if it is an outcome page."""
-    marks = [OUTCOME_BUG] if path.split("?")[0] in OUTCOME_PATHS else []
-    return pytest.param(path, *more, marks=marks, **kwargs)
+    """A pytest.param for a test about page `path`."""
+    return pytest.param(path, *more, **kwargs)
 
 
 def pytest_configure(config):

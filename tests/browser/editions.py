@@ -84,10 +84,10 @@ def public_url(tmp_path_factory) -> str:
 
 LOCALITIES = ("area", "north", "central", "south")
 # Pages whose content does not depend on the locality: visited once, not four times.
-LOCALITY_FREE = ("/accessibility", "/data", "/glossary")
+LOCALITY_FREE = ("/accessibility", "/data", "/glossary", "/funnel")
 CHART_PAGES = ("/outcome-1", "/outcome-2", "/outcome-3", "/outcome-4", "/therapy", "/ehcp")
 # Every board page (tests/browser/test_pages.py checks that every registered page is here).
-BOARD_PAGES = ("/", *CHART_PAGES, "/report", *LOCALITY_FREE)
+BOARD_PAGES = ("/", *CHART_PAGES, "/plan", "/planner", "/meeting", "/report", *LOCALITY_FREE)
 
 
 def jargon_pattern():
@@ -205,12 +205,13 @@ def has_values(traces) -> bool:
 
 
 def page_paths(board, base: str) -> list[str]:
-    """Every page the edition at `base` serves: its navigation links, plus the statement linked from the footer."""
+    """Every page the edition at `base` serves: its navigation links, plus the statement linked from the footer and
+    the funnel plots linked from measure cards."""
     board.driver.get(base + "/")
     board.wait_drawn()
     links = board.driver.execute_script(
         "return Array.from(document.querySelectorAll('.site-nav a')).map(a => new URL(a.href).pathname);")
-    return sorted(set(links) | {"/accessibility"})
+    return sorted(set(links) | {"/accessibility", "/funnel"})
 
 
 def visits(paths, base: str):

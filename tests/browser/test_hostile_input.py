@@ -8,7 +8,7 @@ import json
 from urllib.parse import quote
 
 import pytest
-from conftest import OUTCOME_BUG, OUTCOME_PATHS
+from conftest import OUTCOME_PATHS
 from editions import base_url, http, page_paths
 
 SCRIPT = "<script>window.__pwned=1</script>"
@@ -147,6 +147,5 @@ def test_every_page_with_a_hostile_query_shows_a_notice(request, board, edition)
 
 @pytest.mark.parametrize("edition", ["board", "public"])
 @pytest.mark.parametrize("path", OUTCOME_PATHS)
-@OUTCOME_BUG
 def test_every_outcome_page_with_a_hostile_query_shows_a_notice(request, board, edition, path):
     check_hostile_page(board, base_url(request, board, edition), path)

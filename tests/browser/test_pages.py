@@ -9,7 +9,6 @@ import urllib.request
 import pytest
 
 import axe
-from conftest import OUTCOME_BUG
 from editions import BOARD_PAGES, CHART_PAGES, LOCALITY_FREE, has_values, sweep_params
 from metrics.report import Quarter
 
@@ -45,10 +44,9 @@ def test_every_page_draws_every_measure(board_sweep, store, path, locality):
 
 @pytest.mark.parametrize("path, locality", VISITS)
 def test_board_pages_have_no_serious_violations(board_sweep, path, locality):
-    # Known bugs (axe.KNOWN_BUGS) are asserted in test_accessibility.py; every other rule here.
     page = board_sweep[(path, locality)]
     assert page["error"] is None, page["error"]
-    found = axe.unexpected(page["axe"])
+    found = page["axe"]
     assert not found, f"{path}?locality={locality}:\n{axe.report(found)}"
 
 
@@ -128,7 +126,7 @@ def test_chart_card_table_toggle_and_download(board, store):
 
 
 @pytest.mark.parametrize("name, path", [("overview", "/?locality=central&sort=concern"),
-                                        pytest.param("outcome-1", "/outcome-1", marks=OUTCOME_BUG)])
+                                        ("outcome-1", "/outcome-1")])
 def test_screenshots_for_the_readme(board, name, path):
     # therapy.png and ehcp.png are taken by test_therapy_ehcp.py, on the views the README describes.
     board.visit(path)

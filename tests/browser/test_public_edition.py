@@ -165,10 +165,6 @@ def drilldown_cards(service_views) -> list[tuple[str, dict]]:
             if card["metric"] not in CATALOGUE.ids]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: drill-down cards (waits beside demand, review outcomes) say where their figures come from but not how "
-    "recent they are: metrics/view/drill.py _view sets provenance to 'Source: …' only, where every measure card says "
-    "'Last updated with figures up to …'"))
 def test_drilldown_cards_say_where_and_how_recent(service_views):
     cards = drilldown_cards(service_views)
     assert len(cards) >= len(service_views)  # waits beside demand on each therapy view, review outcomes on /ehcp
@@ -189,23 +185,12 @@ SWEEP = sweep_params()
 LABELS = {i.label for i in PUBLIC_ICONS.values()}
 
 
-JARGON_BUGS = {
-    "/": "BUG: the public overview's table caption for the EHC plans page is the catalogue's page title 'EHCP "
-         "timeliness' (components/templates/overview.html {{ p.title }}, not in the public words)",
-    "/glossary": "BUG: the public glossary's title, intro and table caption say 'What the words mean': 'mean' is in "
-                 "metrics.vocabulary.JARGON and a whole-word match cannot tell the verb from the average (reword, or "
-                 "narrow the rule)",
-}
-
-
 def in_context(pattern, text: str) -> list[str]:
     """Each match with the words around it, for a failure message a person can act on."""
     return [text[max(m.start() - 40, 0):m.end() + 40].replace("\n", " ") for m in pattern.finditer(text)]
 
 
-@pytest.mark.parametrize("path, locality", [
-    pytest.param(*p.values, id=p.id, marks=[*p.marks, *([pytest.mark.xfail(strict=True, reason=JARGON_BUGS[
-        p.values[0]])] if p.values[0] in JARGON_BUGS else [])]) for p in SWEEP])
+@pytest.mark.parametrize("path, locality", SWEEP)
 def test_no_jargon_on_any_public_page(public_sweep, path, locality):
     # Issue 16: the visible text of every public page, for every locality, and everything its charts write
     # (legends, hover text, notes), has none of the words in metrics.vocabulary.JARGON.

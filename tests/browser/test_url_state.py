@@ -2,7 +2,7 @@
 back and forward work, and a malformed link shows a polite notice instead of an error and is rewritten in the
 address bar to its canonical form.
 
-The views are the therapy and EHC plans pages' (the outcome pages do not draw yet: conftest.OUTCOME_BUG); the
+The views are the therapy and EHC plans pages'; the
 charts compared are monthly local series, which change with the locality and the window."""
 import pytest
 
@@ -132,10 +132,6 @@ def test_copy_link_copies_the_current_url(board):
     assert copied == board.url("/ehcp?locality=south")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: the canonical address is put back: pushUrl (assets/dashboard.js) calls history.replaceState with it, then "
-    "dcc.Location (components/shell.py, refresh=False), which still holds the link's search, pushes the link's "
-    "address again (a new history entry), so the address bar keeps the unrecognised parameters"))
 def test_a_bad_link_is_rewritten_to_its_canonical_address(board):
     # Hand-checked: an unknown locality falls back to the whole area (the default, so not written), the service is
     # kept, and the unknown parameter is dropped.

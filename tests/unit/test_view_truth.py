@@ -230,3 +230,20 @@ def test_source_quality_flags_reach_the_board_and_families_read_plain_words(stor
         for store, m, locality, v in views(stores, audience):
             for f in v.flags:
                 assert "check against" not in f.text.lower() and "EES" not in f.text, (m.id, f.text)
+
+
+@pytest.mark.parametrize("audience", [BOARD, PUBLIC])
+def test_every_charts_addresses_name_that_very_chart(stores, audience):
+    # A chart's figure, table and CSV are fetched by address; each must rebuild the chart the card drew (a
+    # parts-only measure's third chart is not the third chart of one part's view).
+    from urllib.parse import parse_qsl, urlsplit
+
+    from metrics.view.registry import chart_of, resolve
+    for store, m, locality, v in views(stores, audience):
+        for c in v.charts:
+            for href in filter(None, (c.figure_href, c.table_href, c.download_href)):
+                url = urlsplit(href)
+                args = dict(parse_qsl(url.query))
+                again = resolve(store, url.path.rsplit("/", 1)[1].rsplit(".", 1)[0], args, audience)
+                assert again is not None, (locality, href)
+                assert chart_of(again, args).key == c.key, (locality, href)
