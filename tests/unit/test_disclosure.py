@@ -322,12 +322,22 @@ def test_thresholds_from_config_change_what_is_hidden(tmp_path):
     ("min_denominator = 0\n", "'min_denominator' = 0"),
     ("min_cuont = 6\n", "unknown setting 'min_cuont'"),
     ("min_count = \n", "not valid TOML"),
+    # the relations: a typo must not quietly switch a protection off
+    ('[[same]]\nquantities = ["plans_isued.value", "ehcp_20wk_incl.denominator"]\n',
+     "[same] names 'plans_isued', which is neither a metric id nor a derivation"),
+    ('[[same]]\nquantities = ["plans_issued.count", "ehcp_20wk_incl.denominator"]\n', "must be NAME.QUANTITY"),
+    ('[[same]]\nquantities = ["plans_issued.value"]\n', "needs at least two quantities"),
+    ('[[same]]\nquanities = ["a.value", "b.value"]\n', "unknown key(s) quanities"),
+    ('[[partition]]\natoms = ["plans_issued.value", "plans_issued.value *"]\n', "joined by + and -"),
+    ("[precision]\npercent = 5\n", "percent = 5 must be a whole number from 0 to 3"),
+    ("[precision]\nfurlongs = 1\n", "unknown unit 'furlongs'"),
+    ('[cumulative]\nehcp_plans_issued = "fortnight"\n', "[cumulative] must map"),
 ])
 def test_bad_config_refused_naming_file_and_setting(tmp_path, text, message):
     path = tmp_path / "disclosure.toml"
     path.write_text(text)
     with pytest.raises(ValueError, match="disclosure.toml") as err:
-        load_thresholds(path)
+        load_rules(path, catalogue=load_catalogue())
     assert message in str(err.value)
 
 
@@ -553,22 +563,3 @@ def test_shipped_relations_resolve_against_the_catalogue():
                       ("ehcp_new_plans", "value")}) in same  # derivation names became metric ids
     assert rules.relations.shares == {"ehcp_review_outcomes"}
     assert rules.precision["percent"] == 1 and rules.precision["count"] == 0
-
-
-@pytest.mark.parametrize("text, message", [
-    ('[[same]]\nquantities = ["plans_isued.value", "ehcp_20wk_incl.denominator"]\n',
-     "[same] names 'plans_isued', which is neither a metric id nor a derivation"),
-    ('[[same]]\nquantities = ["plans_issued.count", "ehcp_20wk_incl.denominator"]\n', "must be NAME.QUANTITY"),
-    ('[[same]]\nquantities = ["plans_issued.value"]\n', "needs at least two quantities"),
-    ('[[same]]\nquanities = ["a.value", "b.value"]\n', "unknown key(s) quanities"),
-    ('[[partition]]\natoms = ["plans_issued.value", "plans_issued.value *"]\n', "joined by + and -"),
-    ("[precision]\npercent = 5\n", "percent = 5 must be a whole number from 0 to 3"),
-    ("[precision]\nfurlongs = 1\n", "unknown unit 'furlongs'"),
-    ('[cumulative]\nehcp_plans_issued = "fortnight"\n', "[cumulative] must map"),
-])
-def test_bad_relations_refused_naming_file_and_setting(tmp_path, text, message):
-    path = tmp_path / "disclosure.toml"
-    path.write_text(text)
-    with pytest.raises(ValueError, match="disclosure.toml") as err:
-        load_rules(path, catalogue=load_catalogue())
-    assert message in str(err.value)
