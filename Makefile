@@ -63,10 +63,10 @@ unit: $(VENV)/.test
 browser: install-test
 	$(PY) -m pytest tests/browser -q
 
-## Rebuild the embedded default data: synthetic record-level extracts, then the published reference files.
+## Rebuild the embedded default data: the published reference files, then the synthetic data calibrated to them.
 data: install
-	$(PY) data/generate.py
 	$(PY) data/build_published.py
+	$(PY) data/generate.py
 
 ## Full benchmark run: writes bench/results.json and BENCHMARKS.md.
 bench: install-test

@@ -12,10 +12,12 @@ import dash
 import plotly.io as pio
 
 from components import cache as response_cache
-from components import downloads, security, shell
-from metrics import summary
+from components import routes, security, shell
+from metrics import palette
 from metrics import store as loaded_store
 from metrics.edition import APP_EDITION, BOARD, get_store, public_store
+from metrics.view.measure import Scope
+from metrics.view.overview import overview
 
 security.configure_logging()
 
@@ -28,12 +30,12 @@ EDITION = APP_EDITION  # board | public, from APP_EDITION (anything but exactly 
 
 
 def _warm_overview(loaded) -> None:
-    """The overview's rows for every locality, computed once per data version (issue 5: < 100 ms), in the
-    background so the first page is served at once (issue 5: < 3 s)."""
+    """The overview's views for every locality, computed once per data version, in the background so the first page
+    is served at once and the overview is a lookup moments later."""
     # The store just loaded, as this edition serves it: asking get_store() here could load another data folder.
     served = loaded if EDITION == BOARD else public_store(loaded)
-    for area in served.areas:
-        summary.overview(served, area)
+    for locality in served.area.locality_slugs:
+        overview(served, Scope(locality), EDITION)
 
 
 loaded_store.warm_after_load(_warm_overview)
@@ -52,13 +54,14 @@ app = dash.Dash(
     include_pages_meta=False,
 )
 server = app.server
-app.index_string = app.index_string.replace("<html>", '<html lang="en-GB">', 1)
+app.index_string = (app.index_string.replace("<html>", '<html lang="en-GB">', 1)
+                    .replace("{%css%}", "{%css%}<style>" + palette.css_variables() + "</style>", 1))
 # The router in components/shell.py draws pages (Dash Pages' registry and layout(**query) contract, redrawing on a
 # change of path only). Dash's own router would be a second, unused callback open to forged bodies: never register it.
 app._got_first_request["pages"] = True
-app.layout = lambda: shell.layout(get_store().area.name)
+app.layout = lambda: shell.layout(get_store().area.name, shell.has_synthetic(get_store()))
 response_cache.init(server)
-downloads.register(server)
+routes.register(server)
 
 # BOARD_AUTH_HEADER (e.g. X-Forwarded-User) puts the board edition behind a signing-in proxy: every request without
 # that header is refused with 401. Set but not a valid header name (empty too): refuse to start rather than serve
@@ -74,7 +77,7 @@ try:
     # Headers, checked callback bodies, no tracebacks to clients, request log; a page allowlist so any address
     # that is no page of this edition (a board page in the public edition) is 404.
     security.harden(server, dash_app=app, auth_header=auth_header, pages=shell.served_paths(),
-                    open_prefixes=("download/",))
+                    open_prefixes=("download/", "figure/", "table/"))
 except ValueError as e:
     raise ValueError(f"{AUTH_ENV}: {e}") from None
 

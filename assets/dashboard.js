@@ -1,7 +1,11 @@
-/* Client-side helpers for the dashboard shell: they only move what the server decided into the page. */
+/* Client-side helpers for the dashboard: they only move what the server decided into the page.
+   - shell: navigation links carry the shared filters, the current page is marked, URL notices are shown;
+   - pushUrl: the address bar follows a filter change; a link that fell back is replaced by its canonical form;
+   - charts are fetched from their data-src and drawn with plotly.js when they scroll into view;
+   - a table behind its disclosure is fetched the first time it is opened;
+   - "Save chart as PNG" saves the drawn chart. */
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
     dashboard: {
-        /* Keep the navigation links carrying the shared filters, mark the current page, show URL notices. */
         shell: function (data, navIds) {
             var nc = window.dash_clientside.no_update;
             if (!data) { return [nc, nc, nc, nc]; }
@@ -19,47 +23,24 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
                         a.removeAttribute('aria-current');
                     }
                 });
-                if (data.metric) {
-                    var card = document.getElementById('metric-' + data.metric);
-                    if (card && !card.dataset.focused) {
-                        card.dataset.focused = '1';
-                        card.scrollIntoView({block: 'start'});
-                        card.focus({preventScroll: true});
-                    }
-                }
             });
             if (data.title) { document.title = data.title + ' – SEND outcomes dashboard'; }
             var notices = (data.notices || []).join(' ');
             return [hrefs, classes, notices, notices ? 'url-notice alert alert-warning my-2' : 'url-notice'];
         },
-        /* After a filter change, the canonical query string for the address bar (dcc.Location pushes it). */
         pushUrl: function (data) {
-            if (!data || !data.push || data.search === window.location.search) {
-                return window.dash_clientside.no_update;
-            }
-            return data.search;
+            var nc = window.dash_clientside.no_update;
+            if (!data || data.search === window.location.search) { return nc; }
+            if (data.push) { return data.search; }
+            // Not a filter change: the page was drawn from a link whose settings fell back, or from back/forward.
+            // Show the canonical address without adding a history entry.
+            window.history.replaceState(window.history.state, '', window.location.pathname + data.search +
+                                        window.location.hash);
+            return nc;
         },
-        /* The full address of the current view, for dcc.Clipboard. */
         copyLink: function () {
             return window.location.href;
         },
-        /* Save a card's chart as a PNG (the keyboard route to the mode bar's camera button). */
-        savePng: function (n, id) {
-            var nc = window.dash_clientside.no_update;
-            var keys = Object.keys(id).sort();
-            var domId = '{' + keys.map(function (k) {
-                return JSON.stringify(k) + ':' + JSON.stringify(id[k]);
-            }).join(',') + '}';
-            var button = document.getElementById(domId);
-            var box = button && document.getElementById(button.dataset.target);
-            var graph = box && box.querySelector('.js-plotly-plot');
-            if (graph && window.Plotly) {
-                window.Plotly.downloadImage(graph, {format: 'png', filename: button.dataset.filename,
-                                                    scale: 2, width: 1000, height: 500});
-            }
-            return nc;
-        },
-        /* Print the quarterly report's framed document itself, so its own print rules (A4, page breaks) apply. */
         printReport: function (n) {
             var frame = document.getElementById('report-frame');
             if (n && frame && frame.contentWindow) {
@@ -80,3 +61,195 @@ window.addEventListener('popstate', function () {
         });
     }
 });
+
+(function () {
+    var MARGIN = '400px 0px';  // start fetching a little before a chart comes into view
+    var PHONE = window.matchMedia('(max-width: 575.98px)');
+
+    // On a phone a legend can be taller than the plot: name each line at its end instead, and leave the point
+    // markers' meaning to the sentences and the table. The mode bar would cover panel titles: it goes too.
+    function forPhone(figure, config) {
+        var layout = figure.layout || {};
+        layout.showlegend = false;
+        layout.annotations = (layout.annotations || []).slice();
+        (figure.data || []).forEach(function (t) {
+            if (!t.name || t.showlegend === false || !t.mode || t.mode.indexOf('lines') < 0 || !t.x) { return; }
+            for (var i = t.x.length - 1; i >= 0; i--) {
+                if (t.x[i] !== null && t.y[i] !== null && t.y[i] !== undefined) {
+                    layout.annotations.push({x: t.x[i], y: t.y[i], xref: t.xaxis || 'x', yref: t.yaxis || 'y',
+                        text: t.name, showarrow: false, xanchor: 'right', yanchor: 'bottom',
+                        font: {size: 10, color: (t.line && t.line.color) || '#212529'}});
+                    return;
+                }
+            }
+        });
+        layout.margin = Object.assign({}, layout.margin || {}, {r: 8, l: 40});
+        figure.layout = layout;
+        config.displayModeBar = false;
+    }
+
+    function draw(box) {
+        var src = box.getAttribute('data-src');
+        if (!src || box.getAttribute('data-drawn') === src || box.getAttribute('data-loading') === src) { return; }
+        box.setAttribute('data-loading', src);
+        fetch(src, {credentials: 'same-origin'}).then(function (r) {
+            if (!r.ok) { throw new Error('HTTP ' + r.status); }
+            return r.json();
+        }).then(function (body) {
+            if (box.getAttribute('data-src') !== src || !window.Plotly) { return; }
+            var placeholder = box.querySelector('.chart-placeholder');
+            if (placeholder) { placeholder.remove(); }
+            if (PHONE.matches) { forPhone(body.figure, body.config); }
+            return window.Plotly.react(box, body.figure.data, body.figure.layout, body.config).then(function () {
+                box.setAttribute('data-drawn', src);
+                box.removeAttribute('data-loading');
+            });
+        }).catch(function () {
+            box.removeAttribute('data-loading');
+            var placeholder = box.querySelector('.chart-placeholder');
+            if (placeholder) { placeholder.textContent = 'The chart could not be drawn: its table and download ' +
+                                                         'below have the same figures.'; }
+        });
+    }
+
+    var seen = window.IntersectionObserver ? new IntersectionObserver(function (entries) {
+        entries.forEach(function (e) { if (e.isIntersecting) { draw(e.target); } });
+    }, {rootMargin: MARGIN}) : null;
+
+    function watch(root) {
+        (root.querySelectorAll ? root.querySelectorAll('.chart[data-src]') : []).forEach(function (box) {
+            if (box.__watched) { return; }
+            box.__watched = true;
+            if (seen) { seen.observe(box); } else { draw(box); }
+        });
+    }
+
+    // A page body arrives as one HTML string (components/html.py): put it in place, then watch its charts.
+    function inject(el) {
+        var markup = el.getAttribute('data-html');
+        if (markup === null) { return; }
+        el.innerHTML = markup;
+        el.removeAttribute('data-html');
+        watch(el);
+        focusMetric();
+    }
+
+    // ?metric=<id> on a page: scroll to that measure's card and move focus to it, once per address.
+    var focused = '';
+    function focusMetric() {
+        var id = new URLSearchParams(window.location.search).get('metric');
+        var key = window.location.pathname + '?' + id;
+        if (!id || focused === key) { return; }
+        var card = document.querySelector('section.chart-card[data-metric="' + CSS.escape(id) + '"]');
+        if (card) {
+            focused = key;
+            card.scrollIntoView({block: 'start'});
+            card.focus({preventScroll: true});
+        }
+    }
+
+    // On a phone the filters fold behind their one button (the page opens with them shown on wider screens).
+    function foldFilters(root) {
+        if (!PHONE.matches || root.nodeType !== 1) { return; }
+        var bars = root.matches('details.filter-bar') ? [root] : root.querySelectorAll('details.filter-bar');
+        bars.forEach(function (d) { if (!d.dataset.folded) { d.dataset.folded = '1'; d.open = false; } });
+    }
+
+    function injectAll(root) {
+        if (root.nodeType !== 1) { return; }
+        foldFilters(root);
+        if (root.hasAttribute('data-html')) { inject(root); }
+        root.querySelectorAll('[data-html]').forEach(inject);
+    }
+
+    function redrawChanged(box) {
+        // React reuses a chart's element when only its data-src changes (a new locality or window): draw again.
+        var r = box.getBoundingClientRect();
+        if (r.bottom > -400 && r.top < window.innerHeight + 400) { draw(box); }
+    }
+
+    new MutationObserver(function (mutations) {
+        mutations.forEach(function (m) {
+            if (m.type === 'attributes') {
+                if (m.attributeName === 'data-html') { inject(m.target); return; }
+                if (m.target.classList && m.target.classList.contains('chart')) { redrawChanged(m.target); }
+                return;
+            }
+            m.addedNodes && m.addedNodes.forEach(function (n) {
+                if (n.nodeType === 1) { injectAll(n); watch(n); }
+            });
+        });
+    }).observe(document.documentElement, {childList: true, subtree: true, attributes: true,
+                                          attributeFilter: ['data-src', 'data-html']});
+
+    // Links inside HTML bodies move between the dashboard's pages without a reload, as Dash's own links do: the
+    // address changes and Dash's router (dcc.Location) draws the page. Downloads and data go to the server.
+    document.addEventListener('click', function (e) {
+        var a = e.target.closest && e.target.closest('a[href]');
+        if (!a || !a.closest('.html-block') || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey ||
+            e.shiftKey || e.altKey || a.target || a.hasAttribute('download')) { return; }
+        var url = new URL(a.href, window.location.href);
+        if (url.origin !== window.location.origin || /^\/(download|figure|table|assets|_dash)/.test(url.pathname)) {
+            return;
+        }
+        if (url.pathname === window.location.pathname && url.search === window.location.search) {
+            return;  // an anchor on this page: the browser scrolls to it
+        }
+        e.preventDefault();
+        var samePage = url.pathname === window.location.pathname;
+        window.history.pushState({}, '', url.pathname + url.search + url.hash);
+        // Another page: Dash's router draws it. The same page with other settings: as back/forward would.
+        window.dispatchEvent(samePage ? new PopStateEvent('popstate') : new CustomEvent('_dashprivate_pushstate'));
+        window.scrollTo(0, 0);
+    });
+
+    // A table behind its disclosure: fetched the first time it is opened (the HTML is escaped by the server).
+    document.addEventListener('toggle', function (e) {
+        var details = e.target;
+        if (!details.classList || !details.classList.contains('table-toggle') || !details.open) { return; }
+        var slot = details.querySelector('.lazy-table');
+        var src = slot && slot.getAttribute('data-src');
+        if (!src || slot.getAttribute('data-loaded') === src) { return; }
+        slot.textContent = 'Loading the table…';
+        fetch(src, {credentials: 'same-origin'}).then(function (r) {
+            if (!r.ok) { throw new Error('HTTP ' + r.status); }
+            return r.text();
+        }).then(function (html) {
+            slot.innerHTML = html;
+            slot.setAttribute('data-loaded', src);
+        }).catch(function () { slot.textContent = 'The table could not be loaded: use the CSV download.'; });
+    }, true);
+
+    // "Save chart as PNG": the keyboard route to the mode bar's camera button.
+    document.addEventListener('click', function (e) {
+        var button = e.target.closest && e.target.closest('.png-button');
+        if (!button) { return; }
+        var box = document.getElementById(button.getAttribute('data-target'));
+        if (box && window.Plotly && box.getAttribute('data-drawn')) {
+            window.Plotly.downloadImage(box, {format: 'png', filename: button.getAttribute('data-filename'),
+                                              scale: 2, width: 1000, height: 500});
+        } else if (box) {
+            draw(box);
+        }
+    });
+
+    // Meeting mode: → next slide, ← previous, Home first, End the summary, Esc back to the overview. The slide is
+    // in the URL, so moving is what back/forward would do (components/page.py sync_url redraws it).
+    function go(href, samePage) {
+        if (!href) { return; }
+        window.history.pushState({}, '', href);
+        window.dispatchEvent(samePage ? new PopStateEvent('popstate') : new CustomEvent('_dashprivate_pushstate'));
+    }
+    document.addEventListener('keydown', function (e) {
+        var m = document.querySelector('.meeting');
+        if (!m || e.altKey || e.ctrlKey || e.metaKey || /^(INPUT|SELECT|TEXTAREA)$/.test(e.target.tagName)) { return; }
+        var to = {ArrowRight: 'next', ArrowLeft: 'prev', Home: 'first', End: 'last', Escape: 'exit'}[e.key];
+        if (!to) { return; }
+        e.preventDefault();
+        go(m.getAttribute('data-' + to), to !== 'exit');
+        window.scrollTo(0, 0);
+    });
+
+    injectAll(document.documentElement);
+    watch(document);
+})();

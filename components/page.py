@@ -1,30 +1,37 @@
-"""Every page's frame: its State from the URL, the filter bar, and the callback that keeps URL and filters in step.
+"""Every page's frame: its State from the URL, the filter bar, the sentence saying what is shown, and the callbacks
+that keep URL, filters and page in step.
 
-A page module registers itself with Dash Pages and writes
+A page module registers its path and says how to lay out its PageView (metrics/view/pages.py):
 
-    def layout(**kwargs):
-        return page("therapy", kwargs, build, filters=[select_filter("service", "Service", options, ...)])
+    register("therapy", sections_layout)
 
-where `build(state, store, vocab)` returns the page's content for a decoded `metrics.urlstate.State`. The URL is the
-source of truth: the layout is drawn from it on load (so a pasted link shows exactly that view), a filter change
-writes the URL without a reload (`sync_url`), and back/forward redraw from the URL again.
+`layout(page_id, kwargs)` draws the page from its URL (so a pasted link shows exactly that view); a filter change
+writes the URL without a reload (`sync_url`) and redraws the page's body from the new State (`redraw`); back and
+forward redraw from the URL again. A link whose settings were not recognised is answered with the page in its
+canonical form, and the address bar is rewritten to it (dashboard.js).
 """
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 
-import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
+from components.html import block, render
 from metrics import urlstate
-from metrics.edition import get_store
+from metrics.edition import APP_EDITION, get_store
+from metrics.view.pages import ANY, PageView, build_page, filters as filter_views
 
 FILTER = "filter"  # id type of every filter control: {"type": "filter", "name": <URL parameter>}
-# The option meaning "no filter" (a <select> cannot use "" for it: dbc.Select keeps "" for its placeholder).
-ANY = "any"
+LAYOUTS: dict[str, Callable[[PageView], list]] = {}
+
+
+def register(page_id: str, lay_out: Callable[[PageView], list]) -> None:
+    """How page `page_id` lays out its PageView (called by the page's module at import)."""
+    LAYOUTS[page_id] = lay_out
 
 
 def dom_id(component_id: dict) -> str:
@@ -32,87 +39,21 @@ def dom_id(component_id: dict) -> str:
     return "{" + ",".join(f"{json.dumps(k)}:{json.dumps(component_id[k])}" for k in sorted(component_id)) + "}"
 
 
-def select_filter(name: str, label: str, options: list[tuple[str, str]], value: str, *, width: int = 3):
-    """A labelled native <select> bound to URL parameter `name` (options: (value, label) pairs)."""
+def select(name: str, label: str, options, value: str):
     cid = {"type": FILTER, "name": name}
-    return dbc.Col([
+    return html.Div([
         dbc.Label(label, html_for=dom_id(cid), className="form-label small fw-semibold mb-1"),
         dbc.Select(id=cid, options=[{"value": v, "label": t} for v, t in options], value=value),
-    ], xs=12, sm=6, lg=width)
+    ], className="filter")
 
 
-def filter_value(state: urlstate.State, name: str, vocab: urlstate.Vocabulary) -> str:
-    """What a filter control shows for a State (defaults spelled out, e.g. the first month of the data)."""
-    attr = urlstate.PARAM_ATTR[name]
-    value = getattr(state, attr)
-    if name == "from":
-        return value or vocab.first_month
-    if name == "to":
-        return value or vocab.last_month
-    if value is None:
-        return ANY
-    return value
+def sections_html(pv: PageView, highlight: str | None = None) -> str:
+    """The usual body as HTML: each section's heading and note, then its cards (two to a row where it says)."""
+    return render("sections.html", sections=pv.sections, highlight=highlight)
 
 
-def month_options(vocab: urlstate.Vocabulary) -> list[tuple[str, str]]:
-    months = [p.strftime("%Y-%m") for p in urlstate.pd.period_range(vocab.first_month, vocab.last_month, freq="M")]
-    return [(m, urlstate.month_name(m)) for m in months]
-
-
-def common_filters(state: urlstate.State, vocab: urlstate.Vocabulary, names=urlstate.COMMON_PARAMS) -> list:
-    locality_labels = {slug: (f"{name} (whole area)" if slug == urlstate.LOCALITY_DEFAULT else name)
-                       for slug, name in vocab.localities.items()}
-    out = []
-    if "locality" in names:
-        out.append(select_filter("locality", "Locality", list(locality_labels.items()),
-                                 filter_value(state, "locality", vocab)))
-    months = month_options(vocab)
-    if "from" in names:
-        out.append(select_filter("from", "From", months, filter_value(state, "from", vocab)))
-    if "to" in names:
-        out.append(select_filter("to", "To", months, filter_value(state, "to", vocab)))
-    return out
-
-
-PAGE_ID = re.compile(r"[a-z0-9-]{1,32}")
-
-
-def state_from(data) -> urlstate.State | None:
-    """The State held in a page-state dict, decoded again through the URL whitelist, or None if it is not one.
-
-    A callback body can be forged, so what comes back from the browser is input like a URL: callbacks take their
-    State from here and stop (PreventUpdate) on None.
-    """
-    if not isinstance(data, dict) or not isinstance(data.get("page"), str) or not PAGE_ID.fullmatch(data["page"]):
-        return None
-    query = {p: data[a] for p, a in urlstate.PARAM_ATTR.items() if isinstance(data.get(a), str)}
-    state, _ = urlstate.decode(data["page"], query)
-    return state
-
-
-def view_of(state: urlstate.State, names) -> dict:
-    """The settings of `state` named in `names`: what one part of a page is drawn from, kept beside it in a
-    Store so that `view_from` can tell whether a new State changes it."""
-    return {n: getattr(state, n) for n in names}
-
-
-def view_from(data, page_id: str, drawn=None, names=()) -> tuple[urlstate.State, dict]:
-    """For a callback that redraws part of page `page_id` from the page-state Store: the State and the part's
-    view (`view_of(state, names)`), to draw from and to keep.
-
-    Stops the callback (PreventUpdate) when `data` is no valid State of that page (a forged body, or the Store of
-    a page being replaced) or when the view is `drawn`, what the part shows already (page-state is rewritten for
-    other reasons too, e.g. a notice). The view is read from the decoded State, not from `data`, so what goes
-    back to the browser has been through the URL whitelist; `drawn` is only compared, so any forged value is
-    simply "different".
-    """
-    state = state_from(data)
-    if state is None or state.page != page_id:
-        raise PreventUpdate
-    now = view_of(state, names)
-    if now == drawn:
-        raise PreventUpdate
-    return state, now
+def sections_layout(pv: PageView) -> list:
+    return [block(sections_html(pv, pv.extra.get("highlight")))]
 
 
 def page_state_data(state: urlstate.State, notices: list[str], vocab: urlstate.Vocabulary, title: str) -> dict:
@@ -121,34 +62,32 @@ def page_state_data(state: urlstate.State, notices: list[str], vocab: urlstate.V
             "search": urlstate.encode(state), "describe": urlstate.describe(state, vocab), "title": title}
 
 
-def page(page_id: str, kwargs: dict, build, *, title: str, filters=(), common=urlstate.COMMON_PARAMS,
-         intro: str | None = None) -> html.Div:
-    """A page drawn from its URL: heading, filters, the sentence saying what is shown, and `build`'s content.
-
-    `filters` is a function (state, vocab) -> list of `select_filter` columns for the page's own parameters.
-    """
+def layout(page_id: str, kwargs: dict) -> html.Div:
+    """A page drawn from its URL: heading, filters, what is shown, and the page's body."""
     store = get_store()
     vocab = urlstate.vocabulary(store)
     state, notices = urlstate.decode(page_id, kwargs, vocab)
-    bar = common_filters(state, vocab, common) + (list(filters(state, vocab)) if filters else [])
-    data = page_state_data(state, notices, vocab, title)
-    header = [html.H1(title, className="h2 mb-2")]
-    if intro:
-        header.append(html.P(intro, className="lead fs-6 mb-3"))
+    pv = build_page(store, page_id, state, notices, APP_EDITION)
+    data = page_state_data(state, notices, vocab, pv.title)
+    header = [html.H1(pv.title, className="h2 mb-2")]
+    if pv.intro:
+        header.append(html.P(pv.intro, className="lead fs-6 mb-3"))
     controls = []
-    if bar:
-        controls = [html.Div(dbc.Row(bar + [dbc.Col(copy_link(), xs=12, lg="auto",
-                                                     className="d-flex align-items-end")],
-                                      className="g-2 align-items-end"),
-                              className="filter-bar mb-2", role="search", **{"aria-label": "Filters"})]
+    if pv.filters:
+        bar = [select(f.name, f.label, f.options, f.value) for f in pv.filters]
+        controls = [html.Details([
+            html.Summary("Filters", className="filter-toggle btn btn-outline-primary btn-sm"),
+            html.Div([*bar, html.Div(copy_link(), className="filter d-flex align-items-end")],
+                     className="filter-grid"),
+        ], className="filter-bar mb-2", open=pv.id != "meeting", role="search", **{"aria-label": "Filters"})]
     return html.Div([
         dcc.Store(id="page-state", data=data),
         *header,
         *controls,
-        # Hidden where a page has no filters (the sentence would describe settings it does not use).
+        # What is shown, in words; hidden where the page has no window (the report's window is its quarter).
         html.P(["Showing: ", html.Span(data["describe"], id="view-description")], className="small mb-3",
-               hidden=not bar),
-        html.Div(build(state, store, vocab), id="page-body"),
+               hidden=not pv.describe),
+        html.Div(LAYOUTS.get(page_id, sections_layout)(pv), id="page-body"),
     ], className="page", **{"data-page": page_id})
 
 
@@ -156,8 +95,7 @@ def copy_link() -> dcc.Clipboard:
     """Copies the full URL of the view (kept current by sync_url), for pasting into board papers."""
     button = html.Button("Copy link to this view", type="button", className="btn btn-outline-primary btn-sm")
     copied = html.Button("Link copied", type="button", className="btn btn-outline-primary btn-sm")
-    return dcc.Clipboard(id="copy-link", children=button, copied_children=copied, content="",
-                         className="copy-link")
+    return dcc.Clipboard(id="copy-link", children=button, copied_children=copied, content="", className="copy-link")
 
 
 clientside_callback(
@@ -166,6 +104,19 @@ clientside_callback(
     Input("copy-link", "n_clicks"),
     prevent_initial_call=True,
 )
+
+PAGE_ID = re.compile(r"[a-z0-9-]{1,32}")
+
+
+def state_from(data) -> urlstate.State | None:
+    """The State held in a page-state dict, decoded again through the URL whitelist, or None if it is not one.
+
+    A callback body can be forged, so what comes back from the browser is input like a URL."""
+    if not isinstance(data, dict) or not isinstance(data.get("page"), str) or not PAGE_ID.fullmatch(data["page"]):
+        return None
+    query = {p: data[a] for p, a in urlstate.PARAM_ATTR.items() if isinstance(data.get(a), str)}
+    state, _ = urlstate.decode(data["page"], query)
+    return state
 
 
 @callback(
@@ -180,12 +131,10 @@ clientside_callback(
 def sync_url(values, popped, data):
     """Keep the page's State, its filter controls and the URL in step, whichever one moved.
 
-    A filter changed: decode the filters' values through the same whitelist as a URL (a hostile callback body
-    falls back like a hostile link), and mark the new State to be pushed to the address bar (`push_url`, client
-    side). The URL changed under the page (back/forward: `url-popped`, set by assets/dashboard.js on popstate):
-    redraw the filters and State from it, pushing nothing. A URL for another page is the router's business.
-    Every output lives inside the page, so drawing a page never fires this callback (Dash fires a callback on
-    insertion of its inputs when one of its outputs is outside the inserted chunk).
+    A filter changed: decode the filters' values through the same whitelist as a URL (a hostile callback body falls
+    back like a hostile link), and mark the new State to be pushed to the address bar (`pushUrl`, client side). The
+    URL changed under the page (back/forward: `url-popped`, set by dashboard.js on popstate): redraw the filters and
+    State from it, pushing nothing. A URL for another page is the router's business.
     """
     previous = state_from(data)
     names = _filter_names(ctx.inputs_list[0])
@@ -197,7 +146,7 @@ def sync_url(values, popped, data):
     page_id = previous.page
     push = ctx.triggered_id != "url-popped"
     if not push:
-        if not isinstance(popped, dict) or _page_path(page_id) != popped.get("path") \
+        if not isinstance(popped, dict) or urlstate.page_path(page_id) != popped.get("path") \
                 or not isinstance(popped.get("search", ""), str):
             raise PreventUpdate
         state, notices = urlstate.decode(page_id, popped.get("search", ""), vocab)
@@ -209,16 +158,34 @@ def sync_url(values, popped, data):
         query.update({n: v for n, v in zip(names, values) if isinstance(v, str)})
         query = {n: v for n, v in query.items() if v != ANY}
         state, notices = urlstate.decode(page_id, query, vocab)
-    new = {**page_state_data(state, notices, vocab, _page_title(page_id)), "push": push}
-    return new, [filter_value(state, n, vocab) for n in names], new["describe"]
+    new = {**page_state_data(state, notices, vocab, data.get("title", "") if isinstance(data, dict) else ""),
+           "push": push}
+    shown = {f.name: f.value for f in filter_views(store, page_id, state, vocab, _policy())}
+    return new, [shown.get(n, ANY) for n in names], new["describe"]
 
 
-# The address bar follows a filter change (a history entry, no reload); back/forward and page loads push nothing.
+def _policy():
+    from metrics.edition import policy
+    return policy(APP_EDITION)
+
+
+@callback(Output("page-body", "children"), Input("page-state", "data"), State("page-body", "id"),
+          prevent_initial_call=True)
+def redraw(data, _body):
+    """The page's body for a new State (every view is a cached lookup by data version, place and window)."""
+    state = state_from(data)
+    if state is None or state.page not in LAYOUTS:
+        raise PreventUpdate
+    pv = build_page(get_store(), state.page, state, (), APP_EDITION)
+    return LAYOUTS[state.page](pv)
+
+
+# The address bar follows a filter change (a history entry, no reload); a fallen-back link is replaced by its
+# canonical form; back/forward push nothing.
 clientside_callback(
     ClientsideFunction(namespace="dashboard", function_name="pushUrl"),
     Output("url", "search"),
     Input("page-state", "data"),
-    prevent_initial_call=True,
 )
 
 
@@ -234,12 +201,3 @@ def _filter_names(inputs) -> list[str] | None:
             return None
         names.append(name)
     return names
-
-
-def _page_title(page_id: str) -> str:
-    page = next((p for p in dash.page_registry.values() if p["path"] == _page_path(page_id)), None)
-    return str(page["title"]) if page and not callable(page["title"]) else ""
-
-
-def _page_path(page_id: str) -> str:
-    return "/" if page_id == "overview" else f"/{page_id}"

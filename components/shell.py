@@ -14,12 +14,9 @@ import dash
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
 from components import security
-from metrics.edition import APP_EDITION, BOARD, serves_path
+from metrics.edition import APP_EDITION, policy, serves_path
 
 NAV = "nav"
-EDITIONS = {"board": "Board edition", "public": "For families and the public"}
-# The site title under the area's name: the public edition says whom it is for.
-TITLES = {"board": "Outcomes dashboard ", "public": "How we are doing for children and young people with SEND "}
 
 
 def nav_pages() -> list[dict]:
@@ -28,10 +25,12 @@ def nav_pages() -> list[dict]:
             if p.get("nav", True) and p["path"] != "/404" and serves_path(APP_EDITION, p["path"])]
 
 
-def layout(area_name: str):
-    """The app layout: everything outside the page, built per request so the navigation lists every page."""
+def layout(area_name: str, synthetic: bool = False):
+    """The app layout: everything outside the page, built per request so the navigation lists every page.
+    `synthetic`: the data has made-up demonstration figures, which the public edition explains once, up top."""
     links = [html.Li(dcc.Link(p["name"], href=p["path"], id={"type": NAV, "page": p["path"]},
                               className="nav-link"), className="nav-item") for p in nav_pages()]
+    words = policy().words
     return html.Div([
         dcc.Location(id="url", refresh=False),
         dcc.Store(id="url-popped"),  # {path, search} after back/forward: see components.page.sync_url
@@ -39,8 +38,7 @@ def layout(area_name: str):
         html.Header(html.Div([
             html.Div([
                 html.P(f"{area_name} SEND Partnership", className="mb-0 small text-uppercase fw-semibold"),
-                html.P([TITLES[APP_EDITION], html.Span(EDITIONS[APP_EDITION],
-                                                       className="badge text-bg-light ms-1")],
+                html.P([words.site_title + " ", html.Span(words.edition_badge, className="badge text-bg-light ms-1")],
                        className="h4 mb-0 site-title"),
             ], className="py-2"),
             html.Nav(html.Ul(links, className="nav nav-pills flex-wrap"), className="site-nav pb-2",
@@ -48,6 +46,8 @@ def layout(area_name: str):
         ], className="container-xl"), className="site-header"),
         html.Div(html.Div(id="url-notice", role="status", className="url-notice", **{"aria-live": "polite"}),
                  className="container-xl"),
+        *([html.Div(html.P(words.synthetic_banner, className="mb-0"), className="container-xl synthetic-banner")]
+          if words.synthetic_banner and synthetic else []),
         html.Main(html.Div(id="page-content", className="py-3"), id="main-content", tabIndex="-1",
                   className="container-xl"),
         html.Footer(html.Div(footer(area_name), className="container-xl py-3 small"),
@@ -56,26 +56,16 @@ def layout(area_name: str):
 
 
 def footer(area_name: str) -> list:
-    """The board edition links to its data page; the public edition does not serve it, so its footer says where
-    each measure's source is given and links to the accessibility statement instead."""
-    if APP_EDITION != BOARD:
-        return [
-            html.P([f"{area_name} SEND Partnership. Every measure says where its figures come from and when they "
-                    "were last updated. Small numbers are not shown, so that no child can be identified. ",
-                    dcc.Link("Accessibility statement", href="/accessibility"), "."], className="mb-1"),
-            html.P("Each measure has an icon with words: a tick for getting better, an exclamation mark for "
-                   "getting worse, an equals sign for no clear change.", className="mb-0"),
-        ]
-    return [
-        html.P([f"{area_name} SEND Partnership outcomes dashboard. ",
-                dcc.Link("Data and definitions", href="/data"),
-                " explains every measure, where its data comes from and how fresh it is. ",
-                dcc.Link("Accessibility statement", href="/accessibility"), "."],
-               className="mb-1"),
-        html.P("Charts follow NHS England's Making Data Count approach: blue shows special cause improvement, "
-               "orange special cause concern and grey common cause variation, always with a letter, a shape "
-               "and words as well as the colour.", className="mb-0"),
-    ]
+    """The edition's footer: its sentences (metrics.vocabulary), and links to the pages it serves."""
+    words = policy().words
+    links = [dcc.Link(name, href=path) for path, name in (("/data", "Data and definitions"), ("/glossary", "Glossary"),
+                                                          ("/accessibility", "Accessibility statement"))
+             if serves_path(APP_EDITION, path)]
+    joined = []
+    for link in links:
+        joined += [link, " · "]
+    return [html.P([words.footer[0].format(area=area_name) + " ", *joined[:-1]], className="mb-1"),
+            *[html.P(line, className="mb-0") for line in words.footer[1:]]]
 
 
 def served_paths() -> set[str]:
@@ -119,3 +109,8 @@ clientside_callback(
     Input("page-state", "data"),
     State({"type": NAV, "page": ALL}, "id"),
 )
+
+
+def has_synthetic(store) -> bool:
+    """Whether any series the edition serves is synthetic demonstration data."""
+    return bool(store.values["synthetic"].astype(bool).any()) if len(store.values) else False

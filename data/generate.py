@@ -1,4 +1,5 @@
-"""Deterministic synthetic demonstration data for the dashboard, at Blackpool's scale.
+"""Deterministic synthetic demonstration data for the dashboard, at Blackpool's scale, calibrated to its published
+figures.
 
     .venv/bin/python data/generate.py [--out DIR] [--seed S]          # the committed default data
     .venv/bin/python data/generate.py --referrals N --out DIR         # only a therapy extract of exactly N rows
@@ -7,13 +8,22 @@ The default run writes, under DIR (default: this folder), `therapy_referrals.par
 `annual_reviews.parquet`, `metric_values.parquet` and the intervention log `annotations.csv`, for the 72 months
 October 2020 to September 2026. The same seed always writes the same bytes.
 
-The record-level extracts come from small simulations, not from curves: each therapy service is a waiting list
-with seasonal, rising demand and a capacity that changes at the dated interventions in INTERVENTIONS (which are
-also written out as the intervention log), so waits build up and then fall after, say, the SLT triage clinic. The
-extracts include the opening backlog: referrals made before October 2020 and still open then, as a real extract of
-"everything open during the period" would. EHC requests and annual reviews follow Blackpool's published volumes.
-`metric_values` holds a plausible synthetic series for every catalogue metric whose input is `metric_values`,
-marked synthetic; published figures, where ingested, supersede them.
+Real data first. The generator reads the published figures `data/build_published.py` ingested
+(`data/metric_values/published.parquet`; run that first when the reference files change) and:
+- writes no synthetic series for a metric_values metric the area has published figures for;
+- reproduces Blackpool Teaching Hospitals' (RXL) published month-end waiting lists for 2023 by service (NHS
+  England community health services waiting lists), to within the list's month-to-month variation (3%);
+- reproduces Blackpool's published annual share of new EHC plans issued within 20 weeks (excluding exceptions)
+  to the nearest plan, for every published year the extract covers.
+
+The record-level extracts come from small simulations: each therapy service is a waiting list with seasonal,
+rising demand; each month the service sees as many children (within its capacity) as bring the list to its
+course - the published sizes where there are any, and dated points elsewhere that carry the interventions in
+INTERVENTIONS (also written out as the intervention log) - so waits, the 18-week share and year-long waits follow
+from demand and the order children are seen in. The extracts include the opening backlog: referrals made before
+October 2020 and still open then, as a real extract of "everything open during the period" would. EHC requests
+and annual reviews follow Blackpool's published volumes. `metric_values` holds a plausible synthetic series for
+every remaining catalogue metric whose input is `metric_values`, marked synthetic.
 
 With --referrals N (benchmarks, not committed) the therapy simulation is run as many independent copies of the area
 as it takes, written chunk by chunk so memory stays bounded, and trimmed to exactly N rows.
@@ -45,6 +55,7 @@ SEED = 20240924  # the strategic improvement plan's month
 START, END = date(2020, 10, 1), date(2026, 9, 30)
 EPOCH = date(1970, 1, 1)
 SYNTHETIC_SOURCE = "Synthetic demonstration data"
+PUBLISHED_VALUES = REPO / "data" / "metric_values" / "published.parquet"  # written by data/build_published.py
 LOCALITY_SHARE = {"North": 0.29, "Central": 0.45, "South": 0.26}  # Central: the largest and most deprived third
 # School-term seasonality of referrals and requests (August dip, Easter and Christmas lower), mean 1.
 TERM_SEASON = np.array([1.05, 1.05, 1.15, 0.9, 1.05, 1.1, 0.85, 0.55, 0.95, 1.15, 1.15, 0.85])
@@ -84,7 +95,8 @@ class Event:
 EHCP_TIMELINESS = ("ehcp_20wk_excl", "ehcp_20wk_incl", "ehcp_decision_6wk", "ehcp_draft_on_time",
                    "ehcp_amended_on_time")
 # Dated events implied by the plans (WSoA 2022 and the 2024 strategic improvement plan). The simulation below
-# changes capacity and performance at these dates, and they are written out as data/annotations.csv.
+# changes capacity and performance at these dates, and they are written out as data/annotations.csv, numbered in
+# this order (the log's stable event numbers: a new event goes at the end and takes the next number).
 INTERVENTIONS = {
     "lockdown": Event(date(2021, 1, 5), "National lockdown: schools closed to most pupils",
                       "Schools closed to most pupils until 8 March 2021; face-to-face therapy appointments were "
@@ -99,6 +111,10 @@ INTERVENTIONS = {
                         "Strengthened triage and prioritisation, a weekly triage clinic and drop-in advice sessions; "
                         "families on the list contacted every 3 to 4 months and long waits reviewed for harm "
                         "(WSoA 4.2.4).", services=("slt",), rebase=True),
+    "local_offer_relaunch": Event(date(2023, 2, 28), "Local Offer website relaunched",
+                                  "Co-produced redesign of the Local Offer, relaunched and publicised (WSoA 3.3.2).",
+                                  metric_ids=("local_offer_visits", "local_offer_activities_visits",
+                                              "local_offer_easy_pct"), rebase=True),
     "graduated_approach": Event(date(2023, 3, 31), "Graduated approach pathway into therapies published",
                                 "Standard operating procedure for schools on support before referral, starting with "
                                 "speech and language (WSoA 4.1.4).", services=("slt",),
@@ -121,6 +137,10 @@ INTERVENTIONS = {
     "ehcp_restructure": Event(date(2025, 1, 6), "EHC assessment team restructure and multi-agency quality panel",
                               "Caseworkers organised by locality; a weekly multi-agency panel quality-assures draft "
                               "plans before they are issued (3.1, 3.3).", metric_ids=EHCP_TIMELINESS, rebase=True),
+    "engagement_plan": Event(date(2025, 3, 31), "Co-production and engagement plan updated",
+                             "Activities planned for areas where mapping found gaps in reach, especially Central "
+                             "(2.2.1).", metric_ids=("engagement_participants", "engagement_new_families",
+                                                     "meets_and_treats_attendance", "meet_send_team_attendance")),
     "advice_tracking": Event(date(2025, 3, 31), "Tracking and escalation of late EHC advice",
                              "Notification, tracking and escalation for advice from education, health and social "
                              "care, reported to the ADQA group (3.1.2, 3.1.3).", metric_ids=("ehcp_advice_6wk",),
@@ -132,17 +152,15 @@ INTERVENTIONS = {
                              "Routine tracking of annual review meetings and outcomes with schools and settings "
                              "(3.2.5).", metric_ids=("ehcp_reviews_on_time", "ehcp_review_paperwork_on_time",
                                                      "ehcp_review_outcomes")),
-    "local_offer_relaunch": Event(date(2023, 2, 28), "Local Offer website relaunched",
-                                  "Co-produced redesign of the Local Offer, relaunched and publicised (WSoA 3.3.2).",
-                                  metric_ids=("local_offer_visits", "local_offer_activities_visits",
-                                              "local_offer_easy_pct"), rebase=True),
-    "engagement_plan": Event(date(2025, 3, 31), "Co-production and engagement plan updated",
-                             "Activities planned for areas where mapping found gaps in reach, especially Central "
-                             "(2.2.1).", metric_ids=("engagement_participants", "engagement_new_families",
-                                                     "meets_and_treats_attendance", "meet_send_team_attendance")),
     "wheelchair_contract": Event(date(2025, 9, 1), "New wheelchair service contract",
                                  "A new provider contract with more assessment clinics, after long waits were raised "
                                  "at inspection.", services=("wheelchair",), rebase=True),
+    "slt_validation": Event(date(2023, 10, 2), "Speech and language therapy waiting list validated",
+                            "Families of every child waiting were contacted and the list reviewed (WSoA 4.2.3, "
+                            "4.2.4); children whose needs were met by the triage clinic, drop-ins or support in "
+                            "school left the list, most of them among those waiting more than 12 weeks. Dated to the month the published NHS "
+                            "England list for Blackpool Teaching Hospitals fell from 467 to 155 children; the "
+                            "published figures do not give the reason.", services=("slt",), rebase=True),
 }
 
 
@@ -153,10 +171,12 @@ def after(key: str, d: date) -> bool:
 def write_annotations(path: Path) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["date", "title", "description", "services", "metric_ids", "localities", "rebase"])
-    for e in sorted(INTERVENTIONS.values(), key=lambda e: (e.date, e.title)):
-        writer.writerow([e.date.isoformat(), e.title, e.description, ";".join(e.services), ";".join(e.metric_ids),
-                         ";".join(e.localities), "true" if e.rebase else "false"])
+    writer.writerow(["id", "date", "title", "description", "services", "metric_ids", "localities", "rebase",
+                     "transition_months"])
+    numbered = sorted(enumerate(INTERVENTIONS.values(), start=1), key=lambda n_e: (n_e[1].date, n_e[1].title))
+    for number, e in numbered:
+        writer.writerow([number, e.date.isoformat(), e.title, e.description, ";".join(e.services),
+                         ";".join(e.metric_ids), ";".join(e.localities), "true" if e.rebase else "false", ""])
     _replace(path, buffer.getvalue().encode())
 
 
@@ -164,50 +184,67 @@ def write_annotations(path: Path) -> None:
 
 @dataclass(frozen=True)
 class Service:
-    demand: float  # referrals a month, whole area, October 2020
+    demand: float  # referrals a month joining the list, whole area, October 2020
     growth: float  # demand growth a year (fraction)
-    backlog_months: float  # how many months of demand were waiting at the start
-    capacity: float  # first contacts a month as a share of demand
-    boosts: tuple[tuple[str, float], ...] = ()  # (intervention, capacity share from then on)
-    settle_months: float = 2.5  # after a boost, capacity drops back to demand once the list is this many months'
+    # The list's course: month-end list sizes (whole area) at dated points, straight lines between them. Where the
+    # provider's NHS England figures are published (data/metric_values/published.parquet) they replace the path.
+    path: tuple[tuple[date, float], ...]
     urgent: float = 0.1  # share seen quickly outside the queue
     ages: tuple[float, ...] = (0.2, 0.45, 0.25, 0.08, 0.02)  # share per schemas.AGE_BANDS
     sen: tuple[float, ...] = (0.6, 0.28, 0.12)  # share per schemas.SEN_STATUSES
     demand_steps: tuple[tuple[str, float], ...] = ()  # (intervention, demand multiplier from then on)
     outliers: tuple[tuple[date, float], ...] = ()  # (month, demand multiplier): one-off spikes
+    validations: tuple[str, ...] = ()  # interventions after which the list is validated (children leave unseen)
 
 
-# Levels after the NHS England community health services waiting list returns for Blackpool Teaching Hospitals
-# (2023: about 600 children waiting for speech and language therapy, 60 for occupational therapy).
+# Paths: RXL's published lists (Jan-Oct 2023: speech and language therapy 616 -> 683 -> 155, occupational therapy
+# 60 -> 70 -> 31 -> 61, physiotherapy 71 -> 52 -> 57) fix 2023; the points around them carry the interventions.
 SERVICES = {
-    "slt": Service(72, 0.05, 6, 0.9, (("slt_bank_staff", 0.95), ("slt_triage", 1.45)), settle_months=3,
-                   ages=(0.55, 0.38, 0.05, 0.02, 0.0), demand_steps=(("graduated_approach", 0.92),),
-                   outliers=((date(2022, 3, 1), 1.5),)),
-    "ot": Service(26, 0.04, 3, 0.94, (("ot_initiative", 1.35),), settle_months=2, ages=(0.15, 0.55, 0.25, 0.05, 0.0),
-                  outliers=((date(2024, 11, 1), 1.6),)),
-    "physio": Service(21, 0.02, 1.5, 0.995, ages=(0.35, 0.35, 0.2, 0.08, 0.02)),
-    "paeds": Service(44, 0.04, 3.5, 0.97, ages=(0.4, 0.4, 0.17, 0.03, 0.0), sen=(0.5, 0.32, 0.18)),
-    "nd_preschool": Service(13, 0.1, 9, 0.88, (("nd_preschool_recovery", 1.5),), settle_months=4, urgent=0.03,
-                            ages=(1.0, 0, 0, 0, 0), sen=(0.55, 0.3, 0.15)),
-    "nd_school": Service(34, 0.08, 10, 0.92, (("nd_school_pathway", 1.2),), settle_months=4, urgent=0.03,
-                         ages=(0, 0.6, 0.35, 0.05, 0), sen=(0.45, 0.38, 0.17),
+    "slt": Service(80, 0.05, ((date(2020, 10, 1), 470), (date(2021, 6, 1), 500), (date(2022, 3, 1), 560),
+                              (date(2022, 12, 1), 610), (date(2023, 11, 1), 175), (date(2024, 9, 1), 230),
+                              (date(2026, 9, 1), 245)),
+                   ages=(0.55, 0.38, 0.05, 0.02, 0.0), demand_steps=(("graduated_approach", 0.72),),
+                   outliers=((date(2022, 3, 1), 1.5),), validations=("slt_validation",)),
+    "ot": Service(30, 0.04, ((date(2020, 10, 1), 62), (date(2022, 6, 1), 74), (date(2022, 12, 1), 62),
+                             (date(2024, 3, 1), 54), (date(2026, 9, 1), 58)),
+                  ages=(0.15, 0.55, 0.25, 0.05, 0.0), outliers=((date(2024, 11, 1), 1.6),),
+                  validations=("ot_initiative",)),
+    "physio": Service(8, 0.02, ((date(2020, 10, 1), 52), (date(2022, 12, 1), 70), (date(2024, 6, 1), 60),
+                                 (date(2026, 9, 1), 62)), ages=(0.35, 0.35, 0.2, 0.08, 0.02)),
+    "paeds": Service(44, 0.04, ((date(2020, 10, 1), 150), (date(2022, 12, 1), 175), (date(2024, 6, 1), 230),
+                                (date(2026, 9, 1), 225)), ages=(0.4, 0.4, 0.17, 0.03, 0.0), sen=(0.5, 0.32, 0.18)),
+    "nd_preschool": Service(13, 0.1, ((date(2020, 10, 1), 165), (date(2023, 6, 1), 200), (date(2025, 4, 1), 222),
+                                      (date(2026, 9, 1), 110)),
+                            urgent=0.03, ages=(1.0, 0, 0, 0, 0), sen=(0.55, 0.3, 0.15)),
+    "nd_school": Service(34, 0.08, ((date(2020, 10, 1), 350), (date(2023, 9, 1), 410), (date(2025, 3, 1), 260),
+                                    (date(2026, 9, 1), 205)),
+                         urgent=0.03, ages=(0, 0.6, 0.35, 0.05, 0), sen=(0.45, 0.38, 0.17),
                          demand_steps=(("nd_school_pathway", 0.85),)),
-    "wheelchair": Service(6, 0.02, 9, 0.88, (("wheelchair_contract", 1.7),), settle_months=3, urgent=0.05,
-                          ages=(0.15, 0.35, 0.3, 0.15, 0.05), sen=(0.3, 0.3, 0.4)),
+    "wheelchair": Service(6, 0.02, ((date(2020, 10, 1), 72), (date(2025, 9, 1), 105), (date(2026, 9, 1), 55)),
+                          urgent=0.05, ages=(0.15, 0.35, 0.3, 0.15, 0.05), sen=(0.3, 0.3, 0.4)),
 }
 THERAPY_SIM_START = date(2019, 10, 1)  # a year of run-in, so October 2020 opens with a realistic backlog
 LOCKDOWN_MONTHS = (date(2021, 1, 1), date(2021, 2, 1))
 BOOKING_DAYS = 21  # a first appointment is booked at least this long after referral
 LEAVE_UNSEEN = 0.005  # a month: moved away, no longer needed
+MAX_CONTACTS = 4.0  # first contacts in a month at most, as a multiple of the month's trend demand
+LIST_NOISE = 0.03  # month-to-month variation of the list around its path (sd of a relative error, capped at 2 sd)
+VALIDATION_MONTHS = 3  # a validation exercise runs this many months from its intervention's date
+VALIDATED_AFTER = 84  # days: a validation reviews the children who have waited more than 12 weeks
 
 
-def capacity_share(service: Service, month: date, waiting: int, demand: float) -> float:
-    """First contacts a month as a share of demand, with `waiting` children on the list."""
-    share = service.capacity
-    for key, boosted in service.boosts:
-        share = boosted if after(key, month) else share
-    # A boosted service stops over-delivering once its list is down to a few months of demand.
-    return 1.0 if share > 1.05 and waiting < service.settle_months * demand else share
+def path_size(points: tuple[tuple[date, float], ...], month: date) -> float:
+    """The list size the path gives for a month: straight lines between its points, flat beyond the ends."""
+    days, sizes = zip(*((day(d), s) for d, s in sorted(points)))
+    return float(np.interp(day(month), days, sizes))
+
+
+def list_path(service: Service, published: dict[date, float]) -> tuple[tuple[date, float], ...]:
+    """The service's path with the published month-end sizes in place of the path's own points in their span."""
+    if not published:
+        return service.path
+    first, last = min(published), max(published)
+    return tuple(sorted((d, s) for d, s in service.path if not first <= d <= last)) + tuple(sorted(published.items()))
 
 
 def _day_in(rng: np.random.Generator, not_before: np.ndarray, first_day: int, length: int) -> np.ndarray:
@@ -222,59 +259,85 @@ def _triage(rng: np.random.Generator, n: int) -> np.ndarray:
     return rng.normal(0, 25, n) + np.where(rng.random(n) < 0.06, rng.uniform(90, 330, n), 0)
 
 
-def simulate_service(rng: np.random.Generator, slug: str, service: Service, scale: float) -> dict[str, np.ndarray]:
-    """One service's waiting list month by month: arrivals, urgent contacts, children leaving unseen, then
-    oldest-first contacts (clinical prioritisation is noise on the order). Day numbers; -1 for none."""
+def simulate_service(rng: np.random.Generator, service: Service, scale: float,
+                     published: dict[date, float] | None = None) -> dict[str, np.ndarray]:
+    """One service's waiting list month by month: arrivals, urgent contacts and children leaving unseen; then as
+    many first contacts (clinical prioritisation is noise on the order) as bring the month-end list to its path,
+    within the service's capacity - so waits, the 18-week share and year-long waits follow from demand and order,
+    not from a curve. In the months after a validation, children waiting more than 12 weeks whom the service can no
+    longer help leave the list unseen where contacts alone cannot reach the path. Day numbers; -1 for none."""
     base = service.demand * scale
-    # The opening backlog: referrals spread over twice the backlog length before the run-in starts.
-    n0 = rng.poisson(base * service.backlog_months)
-    ref = day(THERAPY_SIM_START) - 1 - rng.integers(0, max(int(service.backlog_months * 61), 1), n0)
+    points = list_path(service, published or {})
+    # The opening backlog: the path's first size, referred over the twice its length in months of demand.
+    n0 = rng.poisson(path_size(points, THERAPY_SIM_START) * scale)
+    spread = max(int(2 * path_size(points, THERAPY_SIM_START) / service.demand * 30.4), 1)
+    ref = day(THERAPY_SIM_START) - 1 - rng.integers(0, spread, n0)
     contact, discharge = np.full(n0, -1), np.full(n0, -1)
     queue, priority = np.arange(n0), ref + _triage(rng, n0)
+    urgent_ref, urgent_contact = np.empty(0, np.int64), np.empty(0, np.int64)
+    validating = [(month_index(INTERVENTIONS[k].date), month_index(INTERVENTIONS[k].date) + VALIDATION_MONTHS)
+                  for k in service.validations]
     for idx in range(month_index(THERAPY_SIM_START), month_index(END) + 1):
         month = month_first(idx)
         first_day, length = day(month), (month_first(idx + 1) - month).days
+        last_day = first_day + length - 1
         trend = base * (1 + service.growth) ** years_since_start(month)
         demand = trend * TERM_SEASON[month.month - 1] * dict(service.outliers).get(month, 1.0)
         for key, factor in service.demand_steps:
             demand *= factor if after(key, month) else 1.0
-        lockdown = month in LOCKDOWN_MONTHS
-        n = rng.poisson(demand * (0.55 if lockdown else 1.0))
+        n = rng.poisson(demand * (0.55 if month in LOCKDOWN_MONTHS else 1.0))
         new_ref = first_day + rng.integers(0, length, n)
         urgent = rng.random(n) < service.urgent
         ids = ref.size + np.arange(n)
         ref = np.concatenate([ref, new_ref])
-        contact = np.concatenate([contact, np.where(urgent, new_ref + rng.integers(5, 36, n), -1)])
+        seen_soon = new_ref + rng.integers(5, 36, n)
+        contact = np.concatenate([contact, np.where(urgent, seen_soon, -1)])
+        urgent_ref, urgent_contact = (np.concatenate([urgent_ref, new_ref[urgent]]),
+                                      np.concatenate([urgent_contact, seen_soon[urgent]]))
         discharge = np.concatenate([discharge, np.full(n, -1)])
         queue = np.concatenate([queue, ids[~urgent]])
         priority = np.concatenate([priority, new_ref[~urgent] + _triage(rng, int((~urgent).sum()))])
-        # Some leave the list unseen each month; the OT initiative validated its whole list.
-        validation = 0.1 if slug == "ot" and idx == month_index(INTERVENTIONS["ot_initiative"].date) else 0.0
-        gone = rng.random(queue.size) < LEAVE_UNSEEN + validation
+        gone = rng.random(queue.size) < LEAVE_UNSEEN  # moved away, no longer needed
         discharge[queue[gone]] = _day_in(rng, ref[queue[gone]], first_day, length)
         queue, priority = queue[~gone], priority[~gone]
-        share = capacity_share(service, month, queue.size, trend)
-        offered = rng.poisson(trend * share * LEAVE_SEASON[month.month - 1] * (0.7 if lockdown else 1.0))
-        bookable = ref[queue] <= first_day + length - 1 - BOOKING_DAYS
-        seen = min(int(bookable.sum()), max(0, offered - int(urgent.sum())))
+        # Urgent referrals not yet seen are on the list at the month end too.
+        pending = int(np.count_nonzero((urgent_ref <= last_day) & (urgent_contact > last_day)))
+        noise = np.clip(rng.normal(0, LIST_NOISE), -2 * LIST_NOISE, 2 * LIST_NOISE)
+        target = max(0, round(path_size(points, month) * scale * (1 + noise)))
+        excess = queue.size + pending - target
+        bookable = ref[queue] <= last_day - BOOKING_DAYS
+        validation = any(lo <= idx < hi for lo, hi in validating)
+        capacity = trend if validation else MAX_CONTACTS * trend  # a validation takes the team's spare time
+        seen = int(np.clip(excess, 0, min(int(bookable.sum()), int(capacity))))
         if seen:
             pick = np.argpartition(np.where(bookable, priority, np.inf), seen - 1)[:seen]
             contact[queue[pick]] = _day_in(rng, ref[queue[pick]], first_day, length)
             keep = np.ones(queue.size, bool)
             keep[pick] = False
             queue, priority = queue[keep], priority[keep]
+        if excess > seen and validation:
+            # Those waiting more than 12 weeks are reviewed first (in random order), then the rest, longest first.
+            waited = last_day - ref[queue]
+            order = np.lexsort((-waited, np.where(waited > VALIDATED_AFTER, rng.random(queue.size), 2.0)))
+            off = order[:excess - seen]
+            discharge[queue[off]] = _day_in(rng, ref[queue[off]], first_day, length)
+            keep = np.ones(queue.size, bool)
+            keep[off] = False
+            queue, priority = queue[keep], priority[keep]
     treated = contact >= 0  # discharged after an episode of care
     discharge[treated] = contact[treated] + 14 + rng.gamma(2.0, 90.0, treated.sum()).astype(np.int64)
     return {"ref": ref, "contact": contact, "discharge": discharge}
 
 
-def therapy_referrals(rng: np.random.Generator, catalogue, scale: float = 1.0, first_id: int = 1) -> pa.Table:
-    """One copy of the area's therapy referrals (demand multiplied by `scale`), open at some point from START."""
+def therapy_referrals(rng: np.random.Generator, catalogue, scale: float = 1.0, first_id: int = 1,
+                      published: dict[str, dict[date, float]] | None = None) -> pa.Table:
+    """One copy of the area's therapy referrals (demand and lists multiplied by `scale`), open at some point from
+    START; `published` holds month-end list sizes by service name, which the lists reproduce."""
     names = {s.slug: s.name for s in catalogue.services}
     localities = list(LOCALITY_SHARE)
     parts = []
     for slug, service in SERVICES.items():
-        sim = simulate_service(rng, slug, service, scale)
+        sim = simulate_service(rng, service, scale, (published or {}).get(names[slug]))
         end, start = day(END), day(START)
         left = np.where(sim["contact"] >= 0, sim["contact"], sim["discharge"])
         keep = (sim["ref"] <= end) & ((left < 0) | (left >= start))
@@ -322,12 +385,66 @@ REQUESTS_A_YEAR = {2020: 180, 2021: 216, 2022: 269, 2023: 359, 2024: 423, 2025: 
 REQUEST_SIM_START = date(2020, 3, 1)  # run-in so that plans in progress in October 2020 are there
 
 
-def within_20_weeks_share(d: date) -> float:
-    """Share of final plans in 20 weeks: about 75-85% to 2023, 60% in 2024 (published), then the restructure."""
+PLAN_SHARE = 0.78  # of assessments, end in a plan (some conclude one is not needed)
+EXCEPTION_SHARE = 0.015  # plans where an exception to the 20-week limit applies (1 to 5 a year published)
+TWENTY_WEEKS = 140  # days
+ADVICE_BY = 110  # days after the request: advice later than this leaves no time for a plan within 20 weeks
+
+
+@dataclass(frozen=True)
+class Timeliness:
+    """One published calendar year of new EHC plans: issued in 20 weeks / issued, excluding and including the
+    plans where an exception applies (DfE EES `ehcp_20wk_excl` / `_incl` numerators and denominators)."""
+    in_time_excl: float
+    plans_excl: float
+    in_time_incl: float
+    plans_incl: float
+
+    @property
+    def share(self) -> float:
+        return self.in_time_excl / self.plans_excl
+
+    @property
+    def exception_share(self) -> float:
+        return 1 - self.plans_excl / self.plans_incl
+
+
+def within_20_weeks_share(d: date, published: dict[int, Timeliness]) -> float:
+    """Share of final plans in 20 weeks: the published share for a published year; after the EHC team's
+    restructure (January 2025, beyond the published years) rising from 70% to 92% over a year."""
+    if d.year in published:
+        return published[d.year].share
     if after("ehcp_restructure", d):
         return min(0.92, 0.7 + 0.22 * (d - INTERVENTIONS["ehcp_restructure"].date).days / 365)
-    # Steered a little above the published shares: late advice pushes some plans past 20 weeks regardless.
-    return {2020: 0.85, 2021: 0.8, 2022: 0.9, 2023: 0.9}.get(d.year, 0.62)
+    return 0.62
+
+
+def calibrate_20_weeks(rng: np.random.Generator, request: np.ndarray, advice_done: np.ndarray, final: np.ndarray,
+                       counted: np.ndarray, movable: np.ndarray, published: dict[int, Timeliness]) -> np.ndarray:
+    """Final-plan dates moved within their issue year so that in each published year the share of `counted`
+    plans (those without an exception) issued in 20 weeks is the published share, to the nearest plan - as the
+    derived series counts it: by issue date, from START. Only `movable` plans move (not phase transfers, whose
+    date is set by their deadline), and a plan is only brought inside 20 weeks if its advice left time for a
+    draft and a final plan."""
+    final = final.copy()
+    earliest = request + np.maximum(advice_done - request + 30, 100)  # days: draft and final still need their time
+    for year, t in sorted(published.items()):
+        first, last = max(day(date(year, 1, 1)), day(START)), day(date(year, 12, 31))
+        issued = counted & (final >= first) & (final <= last)
+        in_time = issued & (final - request <= TWENTY_WEEKS)
+        gap = round(t.share * issued.sum()) - int(in_time.sum())
+        if gap > 0:  # bring late plans inside 20 weeks, still issued in the year
+            can = np.flatnonzero(issued & movable & ~in_time & (earliest <= request + TWENTY_WEEKS)
+                                 & (request + TWENTY_WEEKS >= first))
+            pick = rng.choice(can, min(gap, can.size), replace=False)
+            lo, hi = np.maximum(earliest[pick], first), request[pick] + TWENTY_WEEKS
+            final[pick] = lo + (rng.random(pick.size) * (hi - lo + 1)).astype(np.int64)
+        elif gap < 0:  # let plans run past 20 weeks, still issued in the year
+            can = np.flatnonzero(in_time & movable & (request + TWENTY_WEEKS + 1 <= last))
+            pick = rng.choice(can, min(-gap, can.size), replace=False)
+            late = request[pick] + TWENTY_WEEKS + 1 + rng.gamma(2, 20, pick.size).astype(np.int64)
+            final[pick] = np.minimum(late, last)
+    return final
 
 
 def advice_in_time_share(agency: str, d: date) -> float:
@@ -335,7 +452,9 @@ def advice_in_time_share(agency: str, d: date) -> float:
     return tracked if after("advice_tracking", d) else before
 
 
-def ehc_requests(rng: np.random.Generator) -> pa.Table:
+def ehc_requests(rng: np.random.Generator, published: dict[int, Timeliness] | None = None) -> pa.Table:
+    """EHC needs assessment casework; `published` holds the years whose 20-week shares it reproduces."""
+    published = published or {}
     months = range(month_index(REQUEST_SIM_START), month_index(END) + 1)
     counts = [rng.poisson(REQUESTS_A_YEAR[month_first(m).year] / 12 * TERM_SEASON[month_first(m).month - 1])
               for m in months]
@@ -348,20 +467,23 @@ def ehc_requests(rng: np.random.Generator) -> pa.Table:
     in_time = rng.random(n) < np.array([0.9 if d.year == 2024 else 0.96 for d in as_dates])
     decision = np.where(agreed, request + np.where(in_time, rng.integers(18, 43, n),
                                                    43 + rng.gamma(2, 8, n).astype(int)), none)
+    plan = agreed & (rng.random(n) < PLAN_SHARE)
+    exception = rng.random(n) < np.array([published[d.year].exception_share if d.year in published
+                                          else EXCEPTION_SHARE for d in as_dates])
+    # Steer the total to the period's 20-week performance (exceptions run late), keeping the stages in order.
+    want_in_time = (rng.random(n) < np.array([within_20_weeks_share(d, published) for d in as_dates])) & ~exception
     advice = {}
     for agency, asked_share in (("education", 1.0), ("health", 0.9), ("social_care", 0.45)):
         asked = agreed & (rng.random(n) < asked_share)
         requested = np.where(asked, decision + rng.integers(0, 4, n), none)
         share = np.array([advice_in_time_share(agency, d) for d in as_dates])
         took = np.where(rng.random(n) < share, rng.integers(14, 43, n), 43 + rng.gamma(2, 12, n).astype(int))
+        # A plan finished in 20 weeks had its advice in time for a draft: late advice is at most a little late.
+        took = np.where(want_in_time, np.minimum(took, np.maximum(request + ADVICE_BY - requested, 43)), took)
         advice[agency] = (requested, np.where(asked, requested + took, none))
     advice_done = np.max([rec for _, rec in advice.values()], axis=0)
-    plan = agreed & (rng.random(n) < 0.85)  # some assessments conclude a plan is not needed
-    exception = rng.random(n) < 0.03
     draft = advice_done + rng.integers(10, 31, n)
     final = draft + rng.integers(15, 31, n)
-    # Steer the total to the period's 20-week performance (exceptions run late), keeping the stages in order.
-    want_in_time = (rng.random(n) < np.array([within_20_weeks_share(d) for d in as_dates])) & ~exception
     fits = advice_done - request + 30 <= 140
     quick = want_in_time & fits & (final - request > 140)
     earliest = np.maximum(advice_done - request + 30, 100)  # days: draft and final still need their time
@@ -383,6 +505,11 @@ def ehc_requests(rng: np.random.Generator) -> pa.Table:
     draft = np.where(transfer, np.minimum(draft, final - 1), draft)
     draft = np.maximum(draft, advice_done + 1)
     final = np.maximum(final, draft)
+    calibrated = calibrate_20_weeks(rng, request, advice_done, np.where(plan, final, none), plan & ~exception,
+                                    plan & ~exception & ~transfer, published)
+    moved = calibrated != np.where(plan, final, none)
+    final = np.where(moved, calibrated, final)
+    draft = np.where(moved, np.minimum(np.maximum(advice_done + 1, final - rng.integers(15, 31, n)), final), draft)
     draft, final = np.where(plan, draft, none), np.where(plan, final, none)
     deadline = np.where(transfer, deadline, none)
 
@@ -506,10 +633,6 @@ SCHOOL_MONTHS = (0.97, 0.98, 0.99, 1.0, 0.99, 0.97, 0.96, 0.0, 1.01, 1.0, 0.99, 
 SERVICE_SHARES = {"slt": 0.35, "ot": 0.08, "physio": 0.05, "paeds": 0.17, "nd_preschool": 0.1, "nd_school": 0.22,
                   "wheelchair": 0.03}
 PARAMS = {
-    "pupils_ehcp_pct": Params(4.6, 0.3, 0.08, england=4.0, neighbours=4.5),
-    "pupils_sen_support_pct": Params(15.6, 0.4, 0.25, england=13.0, neighbours=15.0),
-    "autism_first_appt_over_13wk": Params(86, -1.5, 3.5, england=89, neighbours=87,
-                                          split={"Under 10": 2, "10 to 17": 0, "18 to 24": -9}),
     "engagement_participants": Params(140, 0.1, local=True, steps=(("engagement_plan", 0.3),)),
     "engagement_new_families": Params(28, 0.12, local=True, steps=(("engagement_plan", 0.4),)),
     "pcf_members": Params(410, 0.08),
@@ -524,25 +647,11 @@ PARAMS = {
     "local_offer_easy_pct": Params(52, 3, 2.5, steps=(("local_offer_relaunch", 8),)),
     "parent_communication_pct": Params(44, 3, 2.5),
     "send_complaints": Params(18, -0.05, outliers=((date(2022, 4, 1), 1.9),)),
-    "absence_ehcp": Params(11.2, 0.1, 0.4, england=9.6, neighbours=10.8),
-    "absence_sen_support": Params(9.4, 0.1, 0.3, england=8.2, neighbours=9.1),
-    "persistent_absence_ehcp": Params(33, 0.3, 1.5, england=30, neighbours=32.5),
-    "persistent_absence_sen_support": Params(31, 0.2, 1.2, england=27, neighbours=30),
     "attendance_mainstream_ehcp": Params(89.5, 0.3, 0.6, denominator=24000, season=SCHOOL_MONTHS, local=True),
     "attendance_mainstream_sen_support": Params(91.5, 0.2, 0.4, denominator=140000, season=SCHOOL_MONTHS,
                                                 local=True),
-    "suspension_rate_ehcp": Params(24, 0.5, 2, england=16, neighbours=21),
-    "suspension_rate_sen_support": Params(29, 0.4, 2, england=20, neighbours=26),
-    "perm_exclusion_rate_ehcp": Params(0.22, 0, 0.05, england=0.12, neighbours=0.2),
-    "perm_exclusion_rate_sen_support": Params(0.48, 0, 0.08, england=0.3, neighbours=0.42),
     "suspensions_mainstream_send": Params(190, 0.02, local=True, split={"SEN support": 0.78, "EHC plan": 0.22}),
     "perm_exclusions_mainstream_send": Params(5, 0, local=True, split={"SEN support": 0.8, "EHC plan": 0.2}),
-    "ks2_rwm_ehcp": Params(9, 0.3, 2, england=8, neighbours=8.5),
-    "ks2_rwm_sen_support": Params(20, 0.5, 2, england=24, neighbours=21),
-    "ks4_att8_ehcp": Params(13, 0.2, 1, england=14.2, neighbours=13.5),
-    "ks4_att8_sen_support": Params(30.5, 0.2, 1, england=33.3, neighbours=31),
-    "ks4_p8_ehcp": Params(-1.3, 0.02, 0.08, england=-1.12, neighbours=-1.25, floor=-3),
-    "ks4_p8_sen_support": Params(-0.72, 0.02, 0.06, england=-0.45, neighbours=-0.65, floor=-3),
     "parent_confidence_mainstream_pct": Params(49, 3, 2.5),
     "ehcp_mainstream_per_10k": Params(15, 1.6, 0.4),
     "ehcp_special_per_10k": Params(20, 0.5, 0.4),
@@ -553,12 +662,6 @@ PARAMS = {
     "local_offer_activities_visits": Params(850, 0.05, steps=(("local_offer_relaunch", 0.3),),
                                             season=(0.8, 0.85, 0.9, 1.1, 0.95, 1.0, 1.4, 1.6, 0.85, 1.0, 0.95, 1.2),
                                             outliers=((date(2025, 12, 1), 1.8),)),
-    "neet_nk_ehcp": Params(9.5, -0.2, 1.0, england=8.0, neighbours=9.0),
-    "neet_nk_sen_support": Params(9.0, -0.2, 0.8, england=6.6, neighbours=8.4),
-    "post16_et_sen": Params(86, 0.3, 1.0, england=89, neighbours=87),
-    "ks4_destination_ehcp": Params(88, 0.3, 1.5, england=89, neighbours=88),
-    "ks4_destination_sen_support": Params(84, 0.3, 1.5, england=88, neighbours=85),
-    "destination_1618_sen": Params(80, 0.4, 1.5, england=83, neighbours=81),
     "post19_eet_ehcp": Params(45, 2, 2),
     "supported_internships": Params(9, 0.3),
     "paid_employment_ehcp": Params(7.5, 0.8, 0.8),
@@ -582,12 +685,8 @@ PARAMS = {
     "ehcp_plan_feedback_pct": Params(55, 4, denominator=20),
     "ehcp_outcomes_achieved": Params(60, 2, denominator=210),
     "ehcp_progress_sample": Params(62, 2, 3, split={"Professional view": 3, "Parent and child view": -4}),
-    "ehcp_caseload": Params(1206, 0.09),
-    "ehcp_new_plans": Params(150, 0.08),
     "ehcp_total_per_10k": Params(300, 27, 3),
     "ehcp_new_per_10k": Params(37, 3, 2.5),
-    "tribunal_appeal_rate": Params(1.0, 0.1, 0.3, england=2.5, neighbours=1.6),
-    "ehcp_review_decision_4wk": Params(52, 3, 4, england=58, neighbours=55),
 }
 
 
@@ -597,17 +696,22 @@ def periods(frequency: str) -> list[date]:
         return [month_first(m) for m in range(month_index(START), month_index(END) + 1)]
     if frequency == "quarter":
         return [month_first(m) for m in range(month_index(START), month_index(END) + 1, 3)]
+    if frequency == "term":
+        return [date(y + (m < 9), m, 1) for y in range(2020, 2026) for m in sorted(schemas.TERM_STARTS.values(),
+                                                                                  key=lambda m: (m < 9, m))]
     first_month = {"academic_year": 9, "financial_year": 4, "calendar_year": 1}[frequency]
     years = range(2020, 2026) if frequency != "calendar_year" else range(2021, 2027)
     return [date(y, first_month, 1) for y in years]
 
 
 def metric_values(rng: np.random.Generator, catalogue, area_name: str, localities: tuple[str, ...],
-                  comparators: tuple[str, ...]) -> pa.Table:
+                  comparators: tuple[str, ...], published: frozenset[str] = frozenset()) -> pa.Table:
+    """A synthetic series for every metric_values metric with no published figures for the area (`published`):
+    real data first, so no synthetic series stands in where a published one exists."""
     rows = []
     slugs = {s.name: s.slug for s in catalogue.services}
     for metric in catalogue.metrics:
-        if metric.input != "metric_values":
+        if metric.input != "metric_values" or metric.id in published:
             continue
         p = PARAMS.get(metric.id, UNIT_DEFAULTS[metric.unit])
         if metric.breakdown == "service":
@@ -679,7 +783,37 @@ def _row(metric_id, period, period_type, area, breakdown, value, num, den, statu
     return {"metric_id": metric_id, "period_start": period, "period_type": period_type, "area": area,
             "breakdown": breakdown, "value": None if value is None else round(float(value), 4), "numerator": num,
             "denominator": den, "status": status, "source": SYNTHETIC_SOURCE, "synthetic": True,
-            "series_break": False}
+            "series_break": False, "quality": None}
+
+
+# -- the published figures the demonstration data is calibrated to ----------------------------------------------
+
+@dataclass(frozen=True)
+class Published:
+    """What data/build_published.py ingested for the area: the generator reproduces it and never stands in for it."""
+    local_metrics: frozenset[str]  # metrics with published rows for the area: no synthetic series for these
+    waiting_lists: dict[str, dict[date, float]]  # service -> month -> the provider's published list size
+    timeliness: dict[int, Timeliness]  # calendar year -> published 20-week figures
+
+    @classmethod
+    def load(cls, area_name: str, path: Path = PUBLISHED_VALUES) -> Published:
+        if not path.exists():
+            raise SystemExit(f"{path} not found: run data/build_published.py first (the demonstration data is "
+                             "calibrated to the published figures)")
+        v = pq.read_table(path).to_pandas()
+        local = v[v["area"] == area_name]
+        ok = local[local["status"] == schemas.STATUS_OK]
+        lists = {}
+        for r in ok[ok["metric_id"] == "chs_waiting_list"].itertuples():
+            lists.setdefault(r.breakdown, {})[r.period_start] = float(r.value)
+        year = ok[ok["period_type"] == "calendar_year"].set_index(["metric_id", "period_start"])
+        timeliness = {}
+        for (metric_id, start), excl in year.iterrows():
+            incl = year.loc[("ehcp_20wk_incl", start)] if ("ehcp_20wk_incl", start) in year.index else None
+            if metric_id == "ehcp_20wk_excl" and incl is not None and min(excl.denominator, incl.denominator) > 0:
+                timeliness[start.year] = Timeliness(excl.numerator, excl.denominator, incl.numerator,
+                                                    incl.denominator)
+        return cls(frozenset(local["metric_id"]), lists, timeliness)
 
 
 # -- writing -------------------------------------------------------------------------------------------------------
@@ -701,12 +835,13 @@ def generate(out: Path, seed: int = SEED) -> dict[str, int]:
     """Write the default demonstration data under `out`; returns rows written per file."""
     out.mkdir(parents=True, exist_ok=True)
     catalogue, area = load_catalogue(), load_area()
+    real = Published.load(area.name)
     streams = np.random.SeedSequence(seed).spawn(4)
-    referrals = therapy_referrals(np.random.default_rng(streams[0]), catalogue)
-    requests = ehc_requests(np.random.default_rng(streams[1]))
+    referrals = therapy_referrals(np.random.default_rng(streams[0]), catalogue, published=real.waiting_lists)
+    requests = ehc_requests(np.random.default_rng(streams[1]), real.timeliness)
     reviews = annual_reviews(np.random.default_rng(streams[2]), requests)
     values = metric_values(np.random.default_rng(streams[3]), catalogue, area.name, area.localities,
-                           ("England", "Statistical neighbours"))
+                           ("England", "Statistical neighbours"), real.local_metrics)
     written = {}
     for name, table in (("therapy_referrals", referrals), ("ehc_requests", requests), ("annual_reviews", reviews),
                         ("metric_values", values)):
@@ -724,7 +859,8 @@ def generate_referrals(out: Path, n: int, seed: int = SEED) -> int:
     """Write exactly `n` referrals as `out/therapy_referrals.parquet`, simulated chunk by chunk."""
     out.mkdir(parents=True, exist_ok=True)
     catalogue = load_catalogue()
-    rows_per_unit_scale = 20000  # about what one copy of the area yields at scale 1 (checked by the tests)
+    lists = Published.load(load_area().name).waiting_lists
+    rows_per_unit_scale = 17000  # about what one copy of the area yields at scale 1 (checked by the tests)
     scale = min(CHUNK_SCALE, max(n / rows_per_unit_scale * 1.2, 0.01))
     path = out / "therapy_referrals.parquet"
     tmp = path.with_name(f".{path.name}.tmp")
@@ -734,7 +870,7 @@ def generate_referrals(out: Path, n: int, seed: int = SEED) -> int:
             if written >= n:
                 break
             rng = np.random.default_rng([seed, n, chunk])
-            table = therapy_referrals(rng, catalogue, scale, first_id=written + 1)
+            table = therapy_referrals(rng, catalogue, scale, first_id=written + 1, published=lists)
             if written + table.num_rows > n:  # the last chunk: an evenly spread sample of what is still needed
                 keep = np.sort(rng.choice(table.num_rows, n - written, replace=False))
                 table = table.take(keep)

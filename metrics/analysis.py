@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from metrics.spc import p_chart, run_chart, xmr
+from metrics.spc import c_chart, p_chart, run_chart, xmr
+from metrics.spc.charts import SHORT_GROUP as MIN_POINTS_FOR_LIMITS  # limits from fewer than 12 points mislead
+from metrics.spc.choose import count_chart
 
-# Making Data Count guidance (and NHSRplotthedots' warning): limits from fewer than 12 points mislead.
-MIN_POINTS_FOR_LIMITS = 12
 
-PERIOD_WORDS = {"month": "months", "quarter": "quarters", "academic_year": "academic years",
+PERIOD_WORDS = {"month": "months", "quarter": "quarters", "term": "terms", "academic_year": "academic years",
                 "financial_year": "financial years", "calendar_year": "years"}
 
 
@@ -42,11 +42,13 @@ def analyse(metric, series: pd.DataFrame, *, area: str, breakdown: str = "All", 
     `rebase` holds dates an analyst marked as restarting the limits; series breaks (a change of definition)
     always restart them, so no limits are drawn across a break.
     """
-    # numpy masks rather than pandas filtering: this runs for every metric, area and breakdown at load.
-    value = series["value"].to_numpy(float)
-    ok = (series["status"].to_numpy() == "ok") & ~np.isnan(value)
-    dates_all = series["period_start"].to_numpy()
-    breaks = dates_all[series["series_break"].to_numpy(bool)]
+    # numpy arrays rather than pandas: this runs for every metric, area, breakdown and window asked for. `series` is
+    # a frame or the store's Columns (its arrays already).
+    value = _col(series, "value", float)
+    status = _col(series, "status")
+    ok = (status == "ok") & ~np.isnan(value)
+    dates_all = _col(series, "period_start", "datetime64[ns]")
+    breaks = dates_all[_col(series, "series_break", bool)]
     rebase_dates = tuple(sorted({pd.Timestamp(d) for d in (*rebase, *breaks)}))
     n = int(ok.sum())
     if n == 0:
@@ -55,19 +57,20 @@ def analyse(metric, series: pd.DataFrame, *, area: str, breakdown: str = "All", 
             why += f": all {len(series)} values are suppressed or not available"
         return Analysis(metric.id, area, breakdown, series, None, "none", why + ".")
     dates, values = dates_all[ok], value[ok]
-    unit = PERIOD_WORDS.get(metric.frequency, "points")
+    ptype = str(_col(series, "period_type")[-1]) if len(series) else metric.frequency
+    unit = PERIOD_WORDS.get(ptype, "points")
     if metric.chart == "run" or n < MIN_POINTS_FOR_LIMITS:
         note = ""
         if metric.chart != "run":
             note = (f"Only {n} {unit} of data: control limits need at least {MIN_POINTS_FOR_LIMITS}, "
                     "so this is a run chart against the median.")
-        elif metric.frequency != "month":
+        elif ptype != "month":
             note = (f"Reported in {unit}: too few points for reliable control limits, "
                     "so this is a run chart against the median.")
         r = run_chart(dates, values, improvement=metric.improvement, rebase=rebase_dates)
         return Analysis(metric.id, area, breakdown, series, r, "run", note, rebase_dates)
-    numerator = series["numerator"].to_numpy(float)[ok]
-    denominator = series["denominator"].to_numpy(float)[ok]
+    numerator = _col(series, "numerator", float)[ok]
+    denominator = _col(series, "denominator", float)[ok]
     if metric.chart == "p" and (denominator > 0).all():  # NaN > 0 is False: every point needs a denominator
         # Percentages are stored 0-100; the p chart works on proportions.
         target = metric.target / 100 if metric.target is not None else None
@@ -77,9 +80,32 @@ def analyse(metric, series: pd.DataFrame, *, area: str, breakdown: str = "All", 
     note = ""
     if metric.chart == "p":
         note = "Some points have no denominator, so this is an XmR chart of the percentages."
+    if metric.chart in ("c", "count") and _whole(values):
+        # A count measure: a c chart where the counts are too coarse for XmR limits (metrics.spc.choose: the
+        # catalogue's chart = "count" asks for this rule; chart = "c" always draws one).
+        kind = "c" if metric.chart == "c" else count_chart(values, dates=dates, rebase=rebase_dates)
+        if kind == "c":
+            r = c_chart(dates, values, improvement=metric.improvement, target=metric.target, rebase=rebase_dates)
+            why = "" if metric.chart == "c" else (
+                "The counts are too small and coarse for XmR limits, so this is a c chart (limits from the "
+                "average count, as for events that happen at random).")
+            return Analysis(metric.id, area, breakdown, series, r, "c", why, rebase_dates)
     r = xmr(dates, values, improvement=metric.improvement, target=metric.target,
             rebase=rebase_dates)
     return Analysis(metric.id, area, breakdown, series, r, "xmr", note, rebase_dates)
+
+
+def _col(series, name: str, dtype=None) -> np.ndarray:
+    """A column as a numpy array, from the store's Columns (its own arrays) or a frame."""
+    attr = {"period_start": "dates"}.get(name, name)
+    if hasattr(series, attr) and not isinstance(series, pd.DataFrame):
+        arr = getattr(series, attr)
+        return arr if dtype is None else arr.astype(dtype, copy=False)
+    return series[name].to_numpy(dtype=dtype) if dtype is not None else series[name].to_numpy()
+
+
+def _whole(values: np.ndarray) -> bool:
+    return bool((values >= 0).all() and (values == np.floor(values)).all())
 
 
 def scale(analysis: Analysis) -> float:

@@ -1,7 +1,10 @@
 """The intervention log (`data/annotations.csv`): dated events drawn on charts, some marking where SPC limits restart.
 
 Columns: `date` (YYYY-MM-DD), `title`, `description`, `services` (';'-separated service slugs), `metric_ids`
-(';'-separated catalogue ids), `localities` (';'-separated locality names), `rebase` (true / false). An empty
+(';'-separated catalogue ids), `localities` (';'-separated locality names), `rebase` (true / false); optionally
+`id` (the event's number, a whole number unique in the log: charts, lists and the report all show it, whatever
+the window) and `transition_months` (for a rebase: how many months after it a before/after comparison leaves out
+while the change beds in; default 3). Without `id`, events are numbered by date order over the whole log. An empty
 `services`, `metric_ids` or `localities` means "not restricted". An event restricted to some services or
 localities shows only on those services' and localities' series, not on the all-services or whole-area series, so a
 change in one service never restarts the limits of a total it is only part of. SPC limits restart at an event only
@@ -10,11 +13,13 @@ when the analyst has marked it `rebase = true`.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 COLUMNS = ("date", "title", "description", "services", "metric_ids", "localities", "rebase")
+OPTIONAL = ("id", "transition_months")
+DEFAULT_TRANSITION_MONTHS = 3
 BOOLEANS = {"true": True, "false": False}
 LIST_NOUNS = {"services": "service slug(s)", "metric_ids": "metric id(s)", "localities": "locality(ies)"}
 
@@ -28,6 +33,8 @@ class Annotation:
     metric_ids: tuple[str, ...]  # empty = every metric (of the services named, if any)
     localities: tuple[str, ...]  # empty = the whole area and every locality
     rebase: bool  # SPC limits restart at this date
+    number: int = 0  # the event's number in the log (stable across views)
+    transition_months: int = DEFAULT_TRANSITION_MONTHS
 
     def applies_to(self, metric_id: str, service_slug: str | None = None, locality: str | None = None) -> bool:
         """Whether the event belongs on the series of `metric_id` for one service (None: all services or a metric
@@ -48,6 +55,7 @@ def load_annotations(path: str | Path, *, catalogue=None, localities=None) -> li
     path = Path(path)
     problems: list[str] = []
     annotations: list[Annotation] = []
+    numbers: dict[int, int] = {}
     known = {
         "services": {s.slug for s in catalogue.services} if catalogue is not None else None,
         "metric_ids": {m.id for m in catalogue.metrics} if catalogue is not None else None,
@@ -57,7 +65,7 @@ def load_annotations(path: str | Path, *, catalogue=None, localities=None) -> li
         reader = csv.DictReader(f)
         header = reader.fieldnames or []
         missing = [c for c in COLUMNS if c not in header]
-        unknown = [c for c in header if c not in COLUMNS]
+        unknown = [c for c in header if c not in COLUMNS + OPTIONAL]
         if missing or unknown:
             raise ValueError(f"{path}: header must be {','.join(COLUMNS)}"
                              + (f"; missing column(s): {', '.join(missing)}" if missing else "")
@@ -67,9 +75,9 @@ def load_annotations(path: str | Path, *, catalogue=None, localities=None) -> li
                 problems.append(f"{path}, column '{column}', row {row_number}: {message}")
 
             if None in row:  # more cells than header columns
-                bad(COLUMNS[-1], f"{len(row[None])} cell(s) beyond the {len(COLUMNS)} columns (unquoted comma?)")
+                bad(header[-1], f"{len(row[None])} cell(s) beyond the {len(header)} columns (unquoted comma?)")
                 continue
-            cells = {c: (row[c] or "").strip() for c in COLUMNS}
+            cells = {c: (row.get(c) or "").strip() for c in COLUMNS + OPTIONAL}
             try:
                 when = date.fromisoformat(cells["date"]) if len(cells["date"]) == 10 else None
             except ValueError:
@@ -86,12 +94,34 @@ def load_annotations(path: str | Path, *, catalogue=None, localities=None) -> li
                 strange = [v for v in values if known[column] is not None and v not in known[column]]
                 if strange:
                     bad(column, f"unknown {LIST_NOUNS[column]}: {', '.join(strange)}")
+            number = _whole(cells["id"], 1, 10_000)
+            if cells["id"] and number is None:
+                bad("id", f"{cells['id']!r} is not a whole number from 1 to 10000")
+            elif number is not None and number in numbers:
+                bad("id", f"{number} is already the id of row {numbers[number]}: ids must be unique")
+            elif number is not None:
+                numbers[number] = row_number
+            months = _whole(cells["transition_months"], 0, 36)
+            if cells["transition_months"] and months is None:
+                bad("transition_months", f"{cells['transition_months']!r} is not a whole number from 0 to 36")
             annotations.append(Annotation(when, cells["title"], cells["description"], lists["services"],
-                                          lists["metric_ids"], lists["localities"], bool(rebase)))
+                                          lists["metric_ids"], lists["localities"], bool(rebase), number or 0,
+                                          DEFAULT_TRANSITION_MONTHS if months is None else months))
     if problems:
         raise ValueError(f"{path}: {len(problems)} problem(s) in the intervention log:\n"
                          + "\n".join(f"  - {p}" for p in problems))
-    return sorted(annotations, key=lambda a: a.date)
+    annotations.sort(key=lambda a: (a.date, a.title))
+    # Events without an id are numbered after the highest id, in date order: stable whatever a view shows.
+    next_number = max(numbers, default=0)
+    for i, a in enumerate(annotations):
+        if not a.number:
+            next_number += 1
+            annotations[i] = replace(a, number=next_number)
+    return annotations
+
+
+def _whole(text: str, low: int, high: int) -> int | None:
+    return int(text) if text.isdigit() and low <= int(text) <= high else None
 
 
 def annotations_for(annotations: list[Annotation], metric_id: str, service_slug: str | None = None,

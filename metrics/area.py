@@ -25,6 +25,8 @@ class NhsOrgs:
     provider_code: str = ""
     provider_name: str = ""
     region_code: str = ""
+    icb_code: str = ""  # the integrated care board: a comparator in NHS files only
+    icb_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,8 @@ class Area:
 
     @property
     def comparators(self) -> tuple[str, ...]:
-        return (ENGLAND, self.region, SN_AVERAGE)
+        """England, the region, the neighbour average and (NHS measures only have rows for it) the ICB."""
+        return (ENGLAND, self.region, SN_AVERAGE, *((self.nhs.icb_name,) if self.nhs.icb_name else ()))
 
 
 @lru_cache(maxsize=4)

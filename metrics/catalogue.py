@@ -20,7 +20,9 @@ INPUTS = tuple(schemas.INPUTS)
 FREQUENCIES = schemas.PERIOD_TYPES
 UNITS = ("percent", "count", "rate", "days", "weeks", "score", "ratio")
 IMPROVEMENTS = ("increase", "decrease", "neutral")
-CHARTS = ("xmr", "p", "run")
+# xmr, p and run charts; "c" for counts of rare events; "count" lets the data choose between c and xmr for a count
+# measure, per series, by the rule in metrics/spc/choose.py (coarse counts with a small mean get a c chart).
+CHARTS = ("xmr", "p", "run", "c", "count")
 BREAKDOWNS = ("none", "service", "agency", "review_outcome", "first_language", "sen_status", "phase_transfer",
               "cohort")
 
@@ -56,7 +58,10 @@ DERIVATIONS = MappingProxyType({
 PUBLIC_TEXT_KEYS = ("improving", "worsening", "no_change")
 METRIC_REQUIRED = ("id", "title", "description", "public_text", "page", "unit", "frequency", "improvement",
                    "chart", "input", "breakdown", "source", "plan_refs", "comparators", "public")
-METRIC_OPTIONAL = ("target", "target_source", "derivation", "owner")
+METRIC_OPTIONAL = ("target", "target_source", "derivation", "owner", "unit_label", "decimals")
+MAX_DECIMALS = 4
+# Decimal places shown when the catalogue gives none: whole numbers for counts, one place otherwise.
+DEFAULT_DECIMALS = {"count": 0}
 PAGE_FIELDS = ("title", "nav", "intro")
 SERVICE_FIELDS = ("slug", "name", "while_you_wait", "while_you_wait_text")
 
@@ -113,6 +118,13 @@ class Metric:
     target_source: str | None = None
     derivation: str | None = None
     owner: str | None = None
+    unit_label: str | None = None  # what a number is per, e.g. "per 100 pupils" (every rate has one)
+    decimals: int | None = None  # published precision, where it differs from the default (see `precision`)
+
+    @property
+    def precision(self) -> int:
+        """Decimal places to show: the catalogue's `decimals`, else 0 for counts and 1 for everything else."""
+        return self.decimals if self.decimals is not None else DEFAULT_DECIMALS.get(self.unit, 1)
 
     @property
     def record_level(self) -> bool:
@@ -328,7 +340,7 @@ def _check_metric(m: dict, where: str, page_ids: set[str], problems: list[str]) 
             bad(name, "missing required field")
     _unknown_keys(m, METRIC_REQUIRED + METRIC_OPTIONAL, where, problems)
 
-    for name in ("title", "description", "source", "target_source", "owner"):
+    for name in ("title", "description", "source", "target_source", "owner", "unit_label"):
         if name in m and not _is_text(m[name]):
             bad(name, "must be non-empty text")
     if "id" in m and not (isinstance(m["id"], str) and METRIC_ID.match(m["id"])):
@@ -393,9 +405,18 @@ def _check_metric(m: dict, where: str, page_ids: set[str], problems: list[str]) 
     elif "target_source" in m:
         bad("target_source", "given without a target")
 
+    decimals = m.get("decimals")
+    if decimals is not None and (isinstance(decimals, bool) or not isinstance(decimals, int)
+                                 or not 0 <= decimals <= MAX_DECIMALS):
+        bad("decimals", f"must be a whole number of decimal places from 0 to {MAX_DECIMALS}")
+    if m.get("unit") == "rate" and "unit_label" not in m:
+        bad("unit_label", "missing: a rate must say what it is per (e.g. 'per 100 pupils')")
+
     # Cross-field checks only between valid values, so one typo is reported once, not twice.
     if m.get("chart") == "p" and m.get("unit") in UNITS and m["unit"] != "percent":
         bad("chart", f"a p chart is for percentages with a denominator, but unit is {m['unit']!r}")
+    if m.get("chart") in ("c", "count") and m.get("unit") in UNITS and m["unit"] != "count":
+        bad("chart", f"a {m['chart']} chart is for counts, but unit is {m['unit']!r}")
 
 
 def _metric(m: dict) -> Metric:
@@ -407,4 +428,5 @@ def _metric(m: dict) -> Metric:
         input=m["input"], breakdown=m["breakdown"], source=m["source"], plan_refs=tuple(m["plan_refs"]),
         comparators=m["comparators"], public=m["public"],
         target=float(target) if target is not None else None, target_source=m.get("target_source"),
-        derivation=m.get("derivation"), owner=m.get("owner"))
+        derivation=m.get("derivation"), owner=m.get("owner"), unit_label=m.get("unit_label"),
+        decimals=m.get("decimals"))

@@ -15,10 +15,9 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from metrics import disclosure
+from metrics import disclosure, vocabulary
 from metrics.catalogue import Catalogue
 from metrics.store import with_values
-from metrics.trends import direction_word
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +29,7 @@ ENV_VAR = "APP_EDITION"
 # otherwise. Not served: /data (the loader's validation report names files and rows of record-level extracts)
 # and /report (the board's quarterly report, with its recommendations).
 PUBLIC_PATHS = frozenset({"/", "/outcome-1", "/outcome-2", "/outcome-3", "/outcome-4", "/therapy", "/ehcp",
-                          "/accessibility"})
+                          "/accessibility", "/glossary", "/plan", "/funnel"})
 # Breakdown dimensions that describe services, not children: safe as aggregates. The others (first language,
 # SEN status) are record-level drill-downs into children's characteristics and stay with the board.
 PUBLIC_BREAKDOWNS = frozenset({"none", "service", "agency", "review_outcome", "phase_transfer", "cohort"})
@@ -51,6 +50,33 @@ def read_edition(environ: Mapping[str, str] | None = None) -> str:
 
 
 APP_EDITION = read_edition()
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What an audience may see, as facts the view model reads; nothing outside this module compares edition
+    names. The public edition draws no per-point limits: a p chart's limits give each point's denominator back
+    (n = p(1-p) / ((limit - p) / 3)^2), and with it the numerator."""
+    audience: str
+    words: vocabulary.Words
+    limits: bool  # per-point SPC limits drawn, tabled and downloaded
+    spc_terms: bool  # Making Data Count icons and sentences (else the family icon and words)
+    records: bool  # record-level drill-downs
+    counts_behind: bool  # numerators and denominators in tables and downloads
+    internal: bool  # plan references, owners, data-quality detail, the data page and the report
+
+
+POLICIES = {
+    BOARD: Policy(BOARD, vocabulary.BOARD, limits=True, spc_terms=True, records=True, counts_behind=True,
+                  internal=True),
+    PUBLIC: Policy(PUBLIC, vocabulary.PUBLIC, limits=False, spc_terms=False, records=False, counts_behind=False,
+                   internal=False),
+}
+
+
+def policy(edition: str | None = None) -> Policy:
+    """The policy of `edition` (default: this process's APP_EDITION)."""
+    return POLICIES[edition or APP_EDITION]
 
 
 def serves_path(edition: str, path: str) -> bool:
@@ -124,38 +150,3 @@ def _publish(store, thresholds: disclosure.Thresholds):
         store, values, version=f"{store.version}-public", records={}, problems=[], inputs=inputs,
         catalogue=Catalogue(metrics, store.catalogue.pages, store.catalogue.services),
         unavailable={k: why for k, why in store.unavailable.items() if k in by_id})
-
-
-# -- family wording -------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class PublicWording:
-    """What the public edition says about one metric's latest position: words always come with the icon."""
-    icon: str  # better | worse | same | higher | lower | unknown: the picture, drawn by components
-    label: str  # the icon's words, shown beside it
-    sentence: str  # the catalogue's plain-English sentence for this direction
-
-
-WORDINGS = {  # direction word (metrics.trends.direction_word) -> (icon, label, public_text field)
-    "improving": ("better", "Getting better", "improving"),
-    "worsening": ("worse", "Getting worse", "worsening"),
-    "no significant change": ("same", "No clear change", "no_change"),
-    # A neutral measure: the catalogue's `improving` sentence words a rise, `worsening` a fall.
-    "higher than usual": ("higher", "Higher than usual", "improving"),
-    "lower than usual": ("lower", "Lower than usual", "worsening"),
-}
-NOT_ENOUGH = PublicWording("unknown", "Not enough information yet",
-                           "There is not enough information yet to say whether this is changing.")
-
-
-def public_wording(metric, direction: str | None) -> PublicWording:
-    """The family wording for a direction word (None when there is no SPC result to read one from)."""
-    if direction is None:
-        return NOT_ENOUGH
-    icon, label, field = WORDINGS[direction]
-    return PublicWording(icon, label, getattr(metric.public_text, field))
-
-
-def wording_for(metric, analysis) -> PublicWording:
-    """The family wording for an analysis: its SPC result's direction, or 'not enough information yet'."""
-    return public_wording(metric, None if analysis.spc is None else direction_word(analysis.spc))

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-PERIOD_TYPES = ("month", "quarter", "academic_year", "financial_year", "calendar_year")
+PERIOD_TYPES = ("month", "quarter", "term", "academic_year", "financial_year", "calendar_year")
+# School terms (DfE): autumn from 1 September, spring from 1 January, summer from 1 April (after Easter; the
+# publications name terms, not dates, so the period starts on the first of the term's first full month).
+TERM_STARTS = {"Autumn term": 9, "Spring term": 1, "Summer term": 4}
 
 # Typed states for a value that is not a plain number. Published files use GSS/DfE symbols for these;
 # they are kept, never turned silently into 0 or NaN.
@@ -20,6 +23,38 @@ STATUSES = {
 }
 SYMBOL_TO_STATUS = {"c": "suppressed", "~": "suppressed", "x": "not_available", ":": "not_available",
                     "z": "not_applicable", "low": "low", "-": "not_available"}
+
+# Data-quality flags a published value can carry (metric_values `quality`): one or more of these, joined by ";" in
+# this order; null = none. Each maps to the plain wording that may be shown to anyone, families included. Why a
+# value was flagged (a publisher's caveat, an analyst's note, the other source's figure) stays in the ingest log.
+QUALITY_FLAGS = {
+    "provisional": "Provisional: the publisher may still change this figure.",
+    "revised": "Revised: the publisher changed this figure in a later release.",
+    "doubtful": "This published figure looks out of line with the years around it, so read it with care.",
+    "repeated_month": "The same figures as the month before: the provider may have sent last month's figures again.",
+    "sources_disagree": "Two publications give different figures for this; the one shown was chosen by a set rule.",
+}
+QUALITY_SEPARATOR = ";"
+
+
+def quality_text(*flags: str | None) -> str | None:
+    """The `quality` cell for a set of flags (any of them may be None or already joined): vocabulary order, no
+    repeats; None when there are none. Raises ValueError on a flag outside the vocabulary."""
+    found = {f for cell in flags if isinstance(cell, str) for f in cell.split(QUALITY_SEPARATOR) if f}
+    unknown = found - set(QUALITY_FLAGS)
+    if unknown:
+        raise ValueError(f"unknown quality flag(s) {', '.join(sorted(unknown))}; "
+                         f"expected one of: {', '.join(QUALITY_FLAGS)}")
+    return QUALITY_SEPARATOR.join(f for f in QUALITY_FLAGS if f in found) or None
+
+
+def is_quality(cell: str) -> bool:
+    """A well-formed `quality` cell: known flags, in vocabulary order, each once."""
+    try:
+        return quality_text(cell) == cell
+    except ValueError:
+        return False
+
 
 SEN_STATUSES = ("none", "SEN support", "EHC plan")
 AGE_BANDS = ("0-4", "5-10", "11-15", "16-18", "19-25")
@@ -39,6 +74,7 @@ METRIC_VALUES = pa.schema([
     pa.field("source", pa.string(), nullable=False),
     pa.field("synthetic", pa.bool_(), nullable=False),  # synthetic demonstration data, not published
     pa.field("series_break", pa.bool_(), nullable=False),  # a new definition starts here: no limits across it
+    pa.field("quality", pa.string()),  # QUALITY_FLAGS joined by ";"; null: nothing to flag
 ])
 
 THERAPY_REFERRALS = pa.schema([
@@ -80,6 +116,9 @@ ANNUAL_REVIEWS = pa.schema([
     pa.field("outcome", pa.string()),  # one of REVIEW_OUTCOMES; null until decided
     pa.field("amended_plan_issued_date", pa.date32()),
 ])
+
+# Nullable columns added to an input after files were first written: a file without one reads as all nulls.
+OPTIONAL_COLUMNS = {"metric_values": ("quality",)}
 
 # Input name -> (file stem or folder under data/, schema, the columns that identify a row uniquely).
 INPUTS = {

@@ -35,13 +35,16 @@ RELOAD_CHECK_SECONDS = 5.0
 log = logging.getLogger(__name__)
 SERIES_COLUMNS = ["period_start", "period_type", "value", "numerator", "denominator", "status", "source",
                   "synthetic", "series_break"]
+# Carried with a series when the values have them: a data-quality flag (metric_values `quality`) and, in the
+# public store, why disclosure control hid a cell.
+OPTIONAL_SERIES_COLUMNS = ["quality", "suppression"]
 
 
 def data_version(data_dir: Path) -> str:
     """A fingerprint of every file the store reads; any replaced extract changes it (atomic replace bumps mtime)."""
     h = hashlib.sha256()
     files = [data_dir / "catalogue.toml", data_dir / "area.toml", data_dir / "inputs.toml",
-             data_dir / "annotations.csv"]
+             data_dir / "annotations.csv", data_dir / "plan.toml"]
     for name in schemas.INPUTS:
         files += input_paths(data_dir, name)
     for f in sorted(files):
@@ -51,6 +54,53 @@ def data_version(data_dir: Path) -> str:
             continue
         h.update(f"{f}:{st.st_size}:{st.st_mtime_ns};".encode())
     return h.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Columns:
+    """One series as plain numpy arrays (oldest first): what the view model reads, without pandas per row."""
+    dates: np.ndarray  # datetime64[ns]
+    period_type: np.ndarray
+    value: np.ndarray  # float, NaN where missing
+    numerator: np.ndarray
+    denominator: np.ndarray
+    status: np.ndarray  # str
+    source: np.ndarray
+    synthetic: np.ndarray  # bool
+    series_break: np.ndarray  # bool
+    quality: np.ndarray | None  # str or None per row, when the values carry it
+    suppression: np.ndarray | None
+
+    def __len__(self) -> int:
+        return len(self.dates)
+
+    COLUMN = {"period_start": "dates"}
+
+    def __getitem__(self, name: str) -> pd.Series:
+        """A column by its metric_values name, as a pandas Series (for reading a series like a frame)."""
+        return pd.Series(getattr(self, self.COLUMN.get(name, name)))
+
+    @property
+    def empty(self) -> bool:
+        return not len(self.dates)
+
+
+def _columns(frame: pd.DataFrame) -> Columns:
+    def text(c):
+        if c not in frame:
+            return None
+        return np.array([x if isinstance(x, str) and x else None for x in frame[c].tolist()], dtype=object)
+
+    return Columns(frame["period_start"].to_numpy("datetime64[ns]"),
+                   np.array(frame["period_type"].astype(str).tolist(), dtype=object),
+                   frame["value"].to_numpy(float, na_value=np.nan),
+                   frame["numerator"].to_numpy(float, na_value=np.nan),
+                   frame["denominator"].to_numpy(float, na_value=np.nan),
+                   np.array(frame["status"].astype(str).tolist(), dtype=object),
+                   np.array(frame["source"].astype(str).tolist(), dtype=object),
+                   frame["synthetic"].to_numpy(bool, na_value=False),
+                   frame["series_break"].to_numpy(bool, na_value=False),
+                   text("quality"), text("suppression"))
 
 
 @dataclass
@@ -66,6 +116,7 @@ class Store:
     annotations: list
     unavailable: dict[str, str]  # metric_id -> why it cannot be shown
     loaded_at: float = field(default_factory=time.time)
+    plans: object | None = None  # metrics.plan.ImprovementPlans from plan.toml; None when absent or invalid
 
     def __post_init__(self):
         # Row positions of each (metric, area, breakdown), found once: a series is then one `take`, not a scan.
@@ -73,9 +124,12 @@ class Store:
         self._breakdowns: dict[tuple[str, str], list[str]] = {}
         for metric_id, area, breakdown in self._rows:
             self._breakdowns.setdefault((metric_id, area), []).append(breakdown)
-        self.analysis = lru_cache(maxsize=8192)(self._analysis)
+        self._analysis_cached = lru_cache(maxsize=8192)(self._analysis)
         self._series = lru_cache(maxsize=8192)(self._series_uncached)
         self._whole_series = lru_cache(maxsize=None)(self._whole_series_uncached)
+        self._series_columns = SERIES_COLUMNS + [c for c in OPTIONAL_SERIES_COLUMNS if c in self.values.columns]
+        self._columns = lru_cache(maxsize=8192)(self._columns_uncached)
+        self._period_types = lru_cache(maxsize=None)(self._period_types_uncached)
 
     @cached_property
     def values(self) -> pd.DataFrame:
@@ -118,8 +172,60 @@ class Store:
         rows = self._rows.get((metric_id, area, breakdown))
         if rows is None:
             return pd.DataFrame({c: pd.Series(dtype="datetime64[ns]" if c == "period_start" else object)
-                                 for c in SERIES_COLUMNS})
-        return self.values[SERIES_COLUMNS].take(rows).reset_index(drop=True)
+                                 for c in self._series_columns})
+        return self.values[self._series_columns].take(rows).reset_index(drop=True)
+
+    @cached_property
+    def _metric_rows(self) -> dict:
+        return self.values.groupby("metric_id", sort=False).indices
+
+    def metric_values(self, metric_id: str) -> pd.DataFrame:
+        """Every row of one metric (all places and breakdowns): what comparisons across areas scan."""
+        rows = self._metric_rows.get(metric_id)
+        return self.values.iloc[0:0] if rows is None else self.values.take(rows)
+
+    def columns(self, metric_id: str, area: str, breakdown: str = "All", start=None, end=None,
+                period_type: str | None = None) -> Columns:
+        """`series(...)` as numpy arrays (memoised: the view model reads these for every chart it draws)."""
+        start = pd.Timestamp(start).date() if start is not None else None
+        end = pd.Timestamp(end).date() if end is not None else None
+        return self._columns(metric_id, area, breakdown, start, end, period_type)
+
+    @cached_property
+    def _arrays(self) -> Columns:
+        """Every row of `values` as numpy arrays, made once: a series' Columns is then a `take` of its rows."""
+        return _columns(self.values)
+
+    def _columns_uncached(self, metric_id, area, breakdown, start, end, period_type) -> Columns:
+        rows = self._rows.get((metric_id, area, breakdown))
+        a = self._arrays
+        if rows is None:
+            rows = np.zeros(0, dtype=np.int64)
+        keep = rows
+        if len(keep) and (start is not None or end is not None or period_type is not None):
+            d = a.dates[keep]
+            mask = np.ones(len(keep), dtype=bool)
+            if start is not None:
+                mask &= d >= np.datetime64(start, "ns")
+            if end is not None:
+                mask &= d <= np.datetime64(end, "ns")
+            if period_type is not None:
+                mask &= a.period_type[keep] == period_type
+            keep = keep[mask]
+        return Columns(*(None if getattr(a, f.name) is None else getattr(a, f.name)[keep]
+                         for f in dataclasses.fields(Columns)))
+
+    def period_types(self, metric_id: str, area: str, breakdown: str = "All") -> dict[str, bool]:
+        """The period types a series has, each with whether any of its rows is synthetic (catalogue order of
+        preference is the caller's)."""
+        return self._period_types(metric_id, area, breakdown)
+
+    def _period_types_uncached(self, metric_id: str, area: str, breakdown: str) -> dict[str, bool]:
+        whole = self._whole_series(metric_id, area, breakdown)
+        if whole.empty:
+            return {}
+        flags = whole.groupby("period_type", sort=False)["synthetic"].any()
+        return {str(k): bool(v) for k, v in flags.items()}
 
     def rebase_dates(self, metric_id: str, area: str, breakdown: str) -> tuple:
         by_service = self.catalogue.get(metric_id).breakdown == "service" and breakdown != "All"
@@ -128,13 +234,23 @@ class Store:
         return tuple(a.date for a in annotations_for(self.annotations, metric_id,
                                                      service.slug if service else None, locality) if a.rebase)
 
-    def _analysis(self, metric_id: str, area: str, breakdown: str = "All", start=None, end=None) -> Analysis:
+    def analysis(self, metric_id: str, area: str, breakdown: str = "All", start=None, end=None,
+                 period_type: str | None = None) -> Analysis:
+        """One series' SPC (memoised). `period_type` defaults to the catalogue's frequency; every spelling of the
+        same request shares one entry."""
+        start = pd.Timestamp(start) if start is not None else None
+        end = pd.Timestamp(end) if end is not None else None
+        return self._analysis_cached(metric_id, area, breakdown, start, end,
+                                     period_type or self.catalogue.get(metric_id).frequency)
+
+    def _analysis(self, metric_id: str, area: str, breakdown: str, start, end, period_type: str) -> Analysis:
         metric = self.catalogue.get(metric_id)
         if metric_id in self.unavailable:
-            return Analysis(metric_id, area, breakdown, self.series(metric_id, area, breakdown), None, "none",
+            return Analysis(metric_id, area, breakdown, self.columns(metric_id, area, breakdown), None, "none",
                             self.unavailable[metric_id])
-        # A monthly local series may sit beside the same measure's annual publication: chart the catalogue's own.
-        series = self.series(metric_id, area, breakdown, start, end, period_type=metric.frequency)
+        # A monthly local series may sit beside the same measure's annual publication: one period type a chart,
+        # the catalogue's own unless the caller names another.
+        series = self.columns(metric_id, area, breakdown, start, end, period_type=period_type or metric.frequency)
         return analyse(metric, series, area=area, breakdown=breakdown,
                        rebase=self.rebase_dates(metric_id, area, breakdown))
 
@@ -238,7 +354,15 @@ def build_store(data_dir: str | Path | None = None, *, precompute: bool = True) 
         except ValueError as exc:
             problems.append(Problem(str(ann_path), None, (), str(exc)))
 
-    store = Store(data_dir, version, area, catalogue, problems, frame, records, inputs, annotations, unavailable)
+    plans = None
+    if (data_dir / "plan.toml").exists():
+        from metrics.plan import PlanError, load_plan
+        try:
+            plans = load_plan(data_dir / "plan.toml", catalogue)
+        except PlanError as exc:
+            problems.extend(exc.problems)
+    store = Store(data_dir, version, area, catalogue, problems, frame, records, inputs, annotations, unavailable,
+                  plans=plans)
     if precompute:
         store.precompute()
     return store

@@ -1,7 +1,7 @@
-"""Change beside the SPC: against the same period last year and against the first point, and the direction word.
+"""Change beside the SPC: against the same period last year and against the first point.
 
-Two points never make a trend, so these numbers say how much a value moved, never whether it improved:
-`direction_word` reads that only from the SPC result.
+Two points never make a trend, so these numbers say how much a value moved, never whether it improved: the
+direction is read only from the SPC result (metrics/view/reading.py).
 """
 from __future__ import annotations
 
@@ -11,10 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from metrics.spc import SpcResult
 from metrics.spc.inputs import as_dates, as_numbers, sort_by_date
-
-DIRECTION_WORDS = ("improving", "worsening", "no significant change", "higher than usual", "lower than usual")
 
 
 @dataclass(frozen=True)
@@ -56,21 +53,3 @@ def change(dates, values) -> Change:
     last_year = against(year_before[0]) if year_before.size and not np.isnan(y[year_before[0]]) else None
     baseline = against(valid[0]) if valid.size > 1 else None
     return Change(latest_date, latest, last_year, baseline)
-
-
-def direction_word(result: SpcResult) -> str:
-    """What the SPC says about the latest point, in words that respect the improvement direction.
-
-    improvement_* -> "improving", concern_* -> "worsening", common cause -> "no significant change". A neutral
-    measure (neither direction is better) with special cause reads "higher than usual" / "lower than usual":
-    calling it "no significant change" would be false. The catalogue's public_text has no wording for those
-    two, so callers fall back to a neutral sentence of their own.
-    """
-    v = result.variation
-    if v.startswith("improvement_"):
-        return "improving"
-    if v.startswith("concern_"):
-        return "worsening"
-    if v.startswith("neutral_"):
-        return "higher than usual" if v == "neutral_high" else "lower than usual"
-    return "no significant change"

@@ -33,7 +33,9 @@ SORT_DEFAULT = "catalogue"
 # URL parameter -> State attribute (the URL names are the contract; `from` is a Python keyword).
 PARAM_ATTR = {"locality": "locality", "from": "start", "to": "end", "service": "service",
               "breakdown": "breakdown", "metric": "metric", "quarter": "quarter", "outcome": "outcome",
-              "variation": "variation", "assurance": "assurance", "plan": "plan", "sort": "sort"}
+              "variation": "variation", "assurance": "assurance", "plan": "plan", "sort": "sort",
+              "slide": "slide", "pipeline": "pipeline", "sessions": "sessions", "per_session": "per_session",
+              "growth": "growth", "period": "period", "adjust": "adjust"}
 COMMON_PARAMS = ("locality", "from", "to")
 PAGE_PARAMS = {
     "overview": ("outcome", "variation", "assurance", "plan", "sort"),
@@ -41,7 +43,15 @@ PAGE_PARAMS = {
     "therapy": ("service", "breakdown", "metric"),
     "ehcp": ("breakdown", "metric"),
     "report": ("quarter",),
+    "meeting": ("quarter", "slide"),
+    "planner": ("pipeline", "service", "sessions", "per_session", "growth"),
+    "funnel": ("metric", "period", "adjust"),
 }
+# The capacity planner's what-if settings: whole numbers in these ranges (a link with anything else falls back).
+WHAT_IF_RANGES = {"sessions": (0, 40), "per_session": (0, 30), "growth": (-50, 100)}
+PIPELINES = ("therapy", "ehcp")
+ADJUSTMENTS = ("none", "multiplicative", "additive")
+MAX_SLIDES = 500
 
 # What the page says when a parameter falls back: fixed sentences, never the value from the link.
 FALLBACK = {
@@ -59,12 +69,21 @@ FALLBACK = {
     "assurance": "The assurance filter in the link was not recognised, so measures of every kind are shown.",
     "plan": "The plan reference in the link was not recognised, so measures for every plan objective are shown.",
     "sort": "The order in the link was not recognised, so measures are listed in catalogue order.",
+    "slide": "The slide in the link was not recognised, so the first slide is shown.",
+    "pipeline": "The waiting list in the link was not recognised, so therapy waiting lists are shown.",
+    "sessions": "The extra sessions in the link were not recognised, so none are added.",
+    "per_session": "The children per session in the link were not recognised, so the default is used.",
+    "growth": "The demand growth in the link was not recognised, so demand is as observed.",
+    "period": "The period in the link was not recognised, so the latest published period is shown.",
+    "adjust": "The adjustment in the link was not recognised, so the limits are not adjusted.",
 }
 REPEATED = "The link gave the {what} more than once, so the default is used."
 WHAT = {"locality": "locality", "from": "start month", "to": "end month", "service": "service",
         "breakdown": "breakdown", "metric": "measure", "quarter": "quarter", "outcome": "outcome",
         "variation": "variation filter", "assurance": "assurance filter", "plan": "plan reference",
-        "sort": "order"}
+        "sort": "order", "slide": "slide", "pipeline": "waiting list", "sessions": "extra sessions",
+        "per_session": "children per session", "growth": "demand growth", "period": "period",
+        "adjust": "adjustment"}
 UNKNOWN = "The link contained a setting this page does not use, so it was ignored."
 UNREADABLE = "The link's settings could not be read, so the default view is shown."
 ORDER = "The start month in the link was after the end month, so the whole period is shown."
@@ -99,7 +118,13 @@ class State:
     assurance: str | None = None
     plan: str | None = None
     sort: str = SORT_DEFAULT
-
+    slide: str | None = None  # meeting mode: 1, 2, ... (text, as every setting is)
+    pipeline: str | None = None  # planner: therapy (default) or ehcp
+    sessions: str | None = None  # planner what-if: extra clinic sessions a week
+    per_session: str | None = None  # planner what-if: children seen in each
+    growth: str | None = None  # planner what-if: demand growth, per cent
+    period: str | None = None  # funnel plot: the period's first day, YYYY-MM-DD
+    adjust: str | None = None  # funnel plot: none, multiplicative or additive overdispersion
     def to_dict(self) -> dict:
         return asdict(self)
 
@@ -167,6 +192,17 @@ def _allowed(param: str, value: str, vocab: Vocabulary, page: str) -> bool:
         return value in vocab.plan_refs
     if param == "sort":
         return value in SORTS
+    if param == "slide":
+        return value.isdigit() and 1 <= int(value) <= MAX_SLIDES and str(int(value)) == value
+    if param == "pipeline":
+        return value in PIPELINES
+    if param in WHAT_IF_RANGES:
+        low, high = WHAT_IF_RANGES[param]
+        return bool(re.fullmatch(r"-?\d{1,3}", value)) and low <= int(value) <= high and str(int(value)) == value
+    if param == "period":
+        return bool(re.fullmatch(r"\d{4}-\d{2}-01", value)) and value[:7] >= "2000-01"
+    if param == "adjust":
+        return value in ADJUSTMENTS
     return False
 
 
@@ -289,3 +325,29 @@ def _ref_key(ref: str) -> tuple:
     wsoa = ref.startswith("WSoA")
     nums = re.findall(r"\d+", ref)
     return (wsoa, *[int(n) for n in nums])
+
+
+# -- the one URL builder ------------------------------------------------------------------------------------------
+# Every link the app writes goes through these, so a parameter is spelled in one place (PARAM_ATTR above).
+
+def page_path(page: str) -> str:
+    return "/" if page == "overview" else f"/{page}"
+
+
+def href(page: str, state: State | None = None, params: tuple[str, ...] | None = None, **extra) -> str:
+    """A link to `page` carrying `state`'s settings (only `params`, default the common ones), plus `extra`
+    parameters by URL name (e.g. metric="ehcp_20wk_excl"; `from_`/`to` for the window)."""
+    base = replace(state, page=page) if state is not None else State(page=page)
+    query = encode(base, params if params is not None else COMMON_PARAMS).lstrip("?")
+    extra = {k.rstrip("_"): v for k, v in extra.items() if v not in (None, "")}
+    if extra:
+        query = "&".join(filter(None, [query, urlencode(extra)]))
+    return page_path(page) + ("?" + query if query else "")
+
+
+def data_href(kind: str, view_id: str, state: State | None, ext: str, **extra) -> str:
+    """A link to one of a view's data endpoints: `kind` is download (CSV/XLSX), figure (JSON) or table (HTML)."""
+    base = encode(state, COMMON_PARAMS).lstrip("?") if state is not None else ""
+    extra = {k: v for k, v in extra.items() if v not in (None, "", 0, "All")}
+    query = "&".join(filter(None, [base, urlencode(extra)]))
+    return f"/{kind}/{view_id}.{ext}" + ("?" + query if query else "")

@@ -108,9 +108,14 @@ def duplicated(keys: pl.DataFrame) -> np.ndarray:
     return out
 
 
-def _conform(file: str, table: pa.Table, schema: pa.Schema) -> tuple[pa.Table | None, list[Problem]]:
-    """Check columns and types; cast compatible types (e.g. int64 -> int32, timestamp -> date) to the schema."""
+def _conform(file: str, table: pa.Table, schema: pa.Schema,
+             optional: tuple[str, ...] = ()) -> tuple[pa.Table | None, list[Problem]]:
+    """Check columns and types; cast compatible types (e.g. int64 -> int32, timestamp -> date) to the schema.
+    An `optional` column (added to the contract later) that a file lacks is read as all nulls."""
     problems = []
+    for name in optional:
+        if name not in table.column_names:
+            table = table.append_column(name, pa.nulls(table.num_rows, schema.field(name).type))
     missing = [f.name for f in schema if f.name not in table.column_names]
     for name in missing:
         problems.append(Problem(file, name, (), f"missing column; expected {schema.field(name).type}"))
@@ -168,6 +173,13 @@ def _check_metric_values(c: _Checker, area: Area, metric_ids: frozenset[str] | N
         c.negative(column)
     c.rows("numerator", pc.fill_null(pc.greater(c.col("numerator"), c.col("denominator")), False),
            "numerator greater than denominator")
+    # quality: flags from the closed vocabulary, joined by ";" (checked per distinct cell: there are few)
+    quality = c.col("quality")
+    bad = [cell for cell in pc.unique(quality).to_pylist() if cell is not None and not schemas.is_quality(cell)]
+    if bad:
+        c.rows("quality", pc.fill_null(pc.is_in(quality, value_set=pa.array(bad)), False),
+               f"unknown quality flags {', '.join(repr(b) for b in sorted(bad)[:3])}; expected one or more of "
+               f"{', '.join(schemas.QUALITY_FLAGS)}, joined by '{schemas.QUALITY_SEPARATOR}' in that order")
 
 
 def _check_referrals(c: _Checker, area: Area, services: frozenset[str] | None) -> None:
@@ -215,7 +227,7 @@ def validate_file(path: Path, name: str, *, area: Area | None = None, metric_ids
         return None, [Problem(label, None, (), f"not a readable Parquet file ({exc})")]
     if raw.num_rows == 0:
         return None, [Problem(label, None, (), "empty file: no rows")]
-    table, problems = _conform(label, raw, schema)
+    table, problems = _conform(label, raw, schema, schemas.OPTIONAL_COLUMNS.get(name, ()))
     if table is None:
         return None, problems
     c = _Checker(label, table)

@@ -7,11 +7,9 @@ from __future__ import annotations
 import dash
 from dash import dcc, html
 
-from components.page import page
-from metrics.edition import APP_EDITION, BOARD
+from components import page
+from metrics.view.pages import registration
 
-PAGE = "accessibility"
-TITLE = "Accessibility statement"
 # When this statement was written and when its list of known problems was last checked against the app.
 PREPARED = "23 November 2026"
 REVIEWED = "23 November 2026"
@@ -20,31 +18,25 @@ EASS = "https://www.equalityadvisoryservice.com/"
 WCAG = "https://www.w3.org/TR/WCAG22/"
 REGULATIONS = "https://www.legislation.gov.uk/uksi/2018/952/contents/made"
 
-dash.register_page(__name__, path="/accessibility", name=TITLE, title=TITLE, order=99, nav=False)
-
-
-def layout(**kwargs):
-    return page(PAGE, kwargs, build, title=TITLE, common=(),
-                intro="How accessible this dashboard is, what we test, what we know does not work yet, and how to "
-                      "tell us about a problem.")
 
 
 def _link(text: str, href: str) -> html.A:
     return html.A(text, href=href, rel="noopener noreferrer")
 
 
-def _contact(store):
+def _contact(x):
     """Where to reach the partnership: the area's Local Offer, which the catalogue already links families to."""
-    offer = next((s.while_you_wait for s in store.catalogue.services), None)
-    name = f"{store.area.name} SEND Local Offer"
-    return _link(name, offer) if offer else name
+    name = f"{x['area']} SEND Local Offer"
+    return _link(name, x["contact"]) if x["contact"] else name
 
 
-def build(state, store, vocab):
-    area = store.area.name
+def statement(pv):
+    x = pv.extra
+    area = x["area"]
     site = f"the {area} SEND Partnership outcomes dashboard"
-    board = APP_EDITION == BOARD
-    return html.Div([
+    board = x["board"]
+    return [html.P("How accessible this dashboard is, what we test, what we know does not work yet, and how to tell "
+                   "us about a problem.", className="lead fs-6 mb-3"), html.Div([
         html.P([f"This accessibility statement applies to {site}"
                 + (" (board edition, for partnership board members)." if board else " (public edition).")]),
         html.P(f"This dashboard is run by the {area} SEND Partnership. We want as many people as possible to be "
@@ -77,12 +69,12 @@ def build(state, store, vocab):
         html.H2("Feedback and contact information", className="h4 mt-4"),
         html.P(["If you need information on this dashboard in a different format, such as accessible PDF, large "
                 "print, easy read, audio recording or braille, contact the partnership through the ",
-                _contact(store), ". We will consider your request and get back to you within 10 working days."]),
+                _contact(x), ". We will consider your request and get back to you within 10 working days."]),
 
         html.H2("Reporting accessibility problems with this dashboard", className="h4 mt-4"),
         html.P(["We are always looking to improve the accessibility of this dashboard. If you find any problems "
                 "not listed on this page, or think we are not meeting accessibility requirements, contact the "
-                "partnership through the ", _contact(store), "."]),
+                "partnership through the ", _contact(x), "."]),
 
         html.H2("Enforcement procedure", className="h4 mt-4"),
         html.P(["The Equality and Human Rights Commission (EHRC) is responsible for enforcing the ",
@@ -138,4 +130,9 @@ def build(state, store, vocab):
         html.P("This dashboard is tested on every change to its code, by the automated checks described above, "
                "run by the dashboard's developers."),
         html.P(dcc.Link("Back to the dashboard", href="/")),
-    ], className="statement")
+    ], className="statement")]
+
+
+dash.register_page(__name__, layout=lambda **kwargs: page.layout("accessibility", kwargs),
+                   **registration("accessibility"))
+page.register("accessibility", statement)

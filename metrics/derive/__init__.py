@@ -92,6 +92,7 @@ def derive_series(inputs: dict[str, pl.DataFrame], catalogue, area_name: str, th
             pl.lit(metric.source).alias("source"),
             pl.lit(bool(synthetic.get(metric.input, False))).alias("synthetic"),
             pl.lit(False).alias("series_break"),
+            pl.lit(None, pl.String).alias("quality"),  # flags describe published figures, not local extracts
         ))
     empty = pl.from_arrow(schemas.METRIC_VALUES.empty_table())
     columns = empty.columns

@@ -32,6 +32,6 @@ def neighbour_average(values: pd.DataFrame, area: Area, groups: pd.DataFrame) ->
             "status": STATUS_OK if len(have) else "not_available",
             "source": f"{sources}; mean of {len(have)} of {len(names)} statistical neighbours "
                       f"({area.sn_model} model) with a published value",
-            "synthetic": False, "series_break": bool(g["series_break"].any()),
+            "synthetic": False, "series_break": bool(g["series_break"].any()), "quality": None,
         })
     return pd.DataFrame(rows)

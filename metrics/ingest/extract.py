@@ -9,14 +9,14 @@ import numpy as np
 import pandas as pd
 
 from metrics.ingest.errors import IngestError
-from metrics.ingest.frame import AREA, PERIOD, ROW, TIME_ID, Frame, row_column, source_column
+from metrics.ingest.frame import AREA, PERIOD, QUALITY, ROW, TIME_ID, Frame, row_column, source_column
 from metrics.ingest.mapping import Indicator
 from metrics.ingest.periods import is_provisional, period_start
 from metrics.ingest.symbols import BLANK, parse_cells
-from metrics.schemas import STATUS_OK
+from metrics.schemas import STATUS_OK, TERM_STARTS, quality_text
 
 LONG_COLUMNS = ["metric_id", "area", "breakdown", "period_start", "period_type", "value", "numerator",
-                "denominator", "status", "_row", "_column"]
+                "denominator", "status", "quality", "_row", "_column"]
 
 # time_identifier values a period type may be read from ("" = the layout has no identifier).
 # A January-census count published as "2022 / Calendar year" is the academic year 2021/22 (see periods.py).
@@ -26,6 +26,7 @@ IDENTIFIERS = {
     "calendar_year": {"", "Calendar year"},
     "month": {"", "Month"},
     "quarter": set(),
+    "term": set(TERM_STARTS),
 }
 
 
@@ -90,14 +91,21 @@ def _period_starts(frame: Frame, ind: Indicator, t: pd.DataFrame, rows: np.ndarr
                               column="time_identifier", row=int(row))
         try:
             starts.append(period_start(str(label), ind.period_type, year_label=ind.year_label,
-                                       january_census=ind.january_census))
+                                       january_census=ind.january_census, term=str(ident)))
         except ValueError as exc:
             raise IngestError(frame.file, str(exc), column=frame.period_column, row=int(row)) from None
-    provisional = sum(is_provisional(str(p)) for p in t[PERIOD])
-    if provisional:
-        frame.warnings.append(f"{ind.metric_id}: {provisional} value(s) published as provisional (kept; a later "
-                              "release replaces them)")
     return starts
+
+
+def _quality(frame: Frame, ind: Indicator, t: pd.DataFrame) -> list:
+    """Each row's quality flags: provisional time labels, and whatever the reader flagged."""
+    provisional = [is_provisional(str(p)) for p in t[PERIOD]]
+    if any(provisional):
+        frame.warnings.append(f"{ind.metric_id}: {sum(provisional)} value(s) published as provisional (kept and "
+                              "flagged; a later release replaces them)")
+    read = t[QUALITY] if QUALITY in t.columns else pd.Series(None, index=t.index, dtype=object)
+    return [quality_text("provisional" if p else None, q if isinstance(q, str) else None)
+            for p, q in zip(provisional, read)]
 
 
 def extract(frame: Frame, indicators: list[Indicator]) -> tuple[pd.DataFrame, list[Indicator]]:
@@ -165,6 +173,7 @@ def _rows(frame: Frame, ind: Indicator, t: pd.DataFrame, breakdown: np.ndarray) 
         "value": np.where(status == STATUS_OK, value, np.nan),
         "numerator": nan if numerator is None else numerator,
         "denominator": nan if denominator is None else denominator,
-        "status": status, "_row": rows, "_column": _published_column(t, value_col).to_numpy(),
+        "status": status, "quality": _quality(frame, ind, t), "_row": rows,
+        "_column": _published_column(t, value_col).to_numpy(),
     })
     return rows_out[~blank]

@@ -9,8 +9,9 @@ import pandas as pd
 
 from metrics.ingest.errors import IngestError
 
-# Columns a reader adds to the file's own (all file columns stay as text, exactly as published).
-ROW, AREA, PERIOD, TIME_ID = "_row", "_area", "_period", "_time_identifier"
+# Columns a reader adds to the file's own (all file columns stay as text, exactly as published). QUALITY is
+# optional: a reader that finds something doubtful about a row puts a `metrics.schemas.QUALITY_FLAGS` flag there.
+ROW, AREA, PERIOD, TIME_ID, QUALITY = "_row", "_area", "_period", "_time_identifier", "_quality"
 
 
 def row_column(column: str) -> str:

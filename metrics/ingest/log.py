@@ -1,7 +1,9 @@
 """`data/ingest_log.jsonl`: one JSON line per ingest, for the data page and for audit.
 
 Fields: file, sha256, kind, release, source, rows_read, rows_written, rows_changed, periods, metrics, skipped,
-warnings, loaded_at (UTC ISO 8601). A re-ingest of an unchanged file logs again (rows_changed = 0).
+warnings (including analysts' caution notes, which never appear beside a value), conflicts (each disagreement
+between two sources: metric, area, breakdown, period, the kept and the other value with their sources, the rule
+and the flag), loaded_at (UTC ISO 8601). A re-ingest of an unchanged file logs again (rows_changed = 0).
 """
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from metrics.area import DATA_DIR
-from metrics.schemas import PERIOD_TYPES
+from metrics.schemas import PERIOD_TYPES, QUALITY_FLAGS
 
 MAP_PATH = DATA_DIR / "published_map.toml"
 UNITS = ("percent", "count", "rate", "days", "weeks", "score", "ratio")
@@ -50,6 +50,7 @@ class Release:
     files: tuple[str, ...]  # file-name patterns
     source: str  # publisher + release, as shown beside every value
     release: str
+    publication: str = ""  # the series several releases belong to: a changed figure between them is a revision
 
 
 @dataclass(frozen=True)
@@ -61,11 +62,13 @@ class SeriesBreak:
 
 @dataclass(frozen=True)
 class Caution:
-    """A published value known to be doubtful: kept as published, and a warning every time it is ingested."""
+    """A published value known to be doubtful: kept as published, flagged in its `quality` column (plain words
+    for anyone), and the note - internal, for analysts - in the ingest log every time it is ingested."""
     metric_id: str
     area: str
     period_start: date
     note: str
+    flag: str = "doubtful"
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,10 @@ class PublishedMap:
 
     def default_source(self, kind: str, file_name: str) -> str:
         return f"{dict(self.kind_sources).get(kind, 'Published statistics')} ({file_name})"
+
+    def publications(self) -> dict[str, str]:
+        """Source text -> the publication it is a release of (releases without one are their own)."""
+        return {r.source: r.publication or r.source for r in self.releases}
 
     def break_starts(self) -> dict[str, set[date]]:
         out: dict[str, set[date]] = {}
@@ -171,7 +178,8 @@ def load_map(path: str | Path | None = None, catalogue=None) -> PublishedMap:
         raw = tomllib.load(f)
     indicators = tuple(_indicator(r, f"{path.name} [[indicator]] #{i + 1} ({r.get('metric_id', '?')})", catalogue)
                        for i, r in enumerate(raw.get("indicator", [])))
-    releases = tuple(Release(tuple(r["files"]), r["source"], r.get("release", "")) for r in raw.get("release", []))
+    releases = tuple(Release(tuple(r["files"]), r["source"], r.get("release", ""), r.get("publication", ""))
+                     for r in raw.get("release", []))
     breaks = []
     for i, b in enumerate(raw.get("series_break", [])):
         if catalogue is not None and b["metric_id"] not in catalogue.ids:
@@ -179,8 +187,12 @@ def load_map(path: str | Path | None = None, catalogue=None) -> PublishedMap:
                              "is not in data/catalogue.toml")
         breaks.append(SeriesBreak(b["metric_id"], b["period_start"], b.get("reason", "")))
     kind_sources = tuple(raw.get("kind_source", {}).items())
-    cautions = tuple(Caution(c["metric_id"], c["area"], c["period_start"], c["note"]) for c in raw.get("caution", []))
+    cautions = tuple(Caution(c["metric_id"], c["area"], c["period_start"], c["note"], c.get("flag", "doubtful"))
+                     for c in raw.get("caution", []))
     unknown = [c.metric_id for c in cautions if catalogue is not None and c.metric_id not in catalogue.ids]
     if unknown:
         raise ValueError(f"{path.name} [[caution]]: metric_id {unknown[0]!r} is not in data/catalogue.toml")
+    flags = [c.flag for c in cautions if c.flag not in QUALITY_FLAGS]
+    if flags:
+        raise ValueError(f"{path.name} [[caution]]: flag {flags[0]!r} is not one of {', '.join(QUALITY_FLAGS)}")
     return PublishedMap(indicators, releases, tuple(breaks), kind_sources, cautions)

@@ -9,11 +9,16 @@ Conventions (see ../shared/reference/SOURCES.md):
   EES `202122`). The published map says so per indicator (`year_label = "start"`).
 - A January census counted as a calendar year (`january_census`): EES `202122 / Academic year` is January 2022.
 - Months: `2023-01`, `2023-01-01` or `January 2023`.
+- School terms: the academic year's label with the term in the time identifier (EES / D2I `202324` +
+  `Autumn term`): autumn starts 1 September 2023, spring 1 January 2024, summer 1 April 2024
+  (`metrics.schemas.TERM_STARTS`).
 """
 from __future__ import annotations
 
 import re
 from datetime import date, datetime
+
+from metrics.schemas import TERM_STARTS
 
 PERIOD_START_MONTH = {"academic_year": 9, "financial_year": 4, "calendar_year": 1}
 _SPAN = re.compile(r"^(\d{4})(?:/|-)?(\d{2})$")  # 202122, 2021/22, 2021-22
@@ -26,9 +31,17 @@ def is_provisional(label: str) -> bool:
     return label.strip().endswith(PROVISIONAL)
 
 
-def period_start(label: str, period_type: str, *, year_label: str = "end", january_census: bool = False) -> date:
-    """The first day of the period `label` denotes, as a period of `period_type`. Raises ValueError."""
+def period_start(label: str, period_type: str, *, year_label: str = "end", january_census: bool = False,
+                 term: str = "") -> date:
+    """The first day of the period `label` denotes, as a period of `period_type` (a school term also needs its
+    `term` name, e.g. "Autumn term"). Raises ValueError."""
     text = label.strip().removesuffix(PROVISIONAL).strip()
+    if period_type == "term":
+        if term.strip() not in TERM_STARTS:
+            raise ValueError(f"{term.strip()!r} is not a school term (expected one of: {', '.join(TERM_STARTS)})")
+        autumn = period_start(label, "academic_year")
+        month = TERM_STARTS[term.strip()]
+        return date(autumn.year + (month < autumn.month), month, 1)
     if period_type == "month":
         m = _MONTH.match(text)
         if m:
@@ -66,5 +79,9 @@ def period_label(start: date, period_type: str) -> str:
         return f"{start.year} Q{(start.month - 1) // 3 + 1}"
     if period_type == "calendar_year":
         return str(start.year)
+    if period_type == "term":
+        name = next(t for t, m in TERM_STARTS.items() if m == start.month)
+        first = start.year - (start.month < PERIOD_START_MONTH["academic_year"])
+        return f"{first}/{(first + 1) % 100:02d} {name}"
     sep = "/" if period_type == "academic_year" else "-"
     return f"{start.year}{sep}{(start.year + 1) % 100:02d}"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,9 +18,11 @@ from metrics.ingest.frame import read_csv
 from metrics.ingest.geography import Geography
 from metrics.ingest.kinds import KINDS, NOT_STATISTICS, closest, detect
 from metrics.ingest.mapping import PublishedMap, load_map
-from metrics.ingest.merge import PUBLISHED, changed_rows, read_published, replace_keys, to_table, write_atomic
+from metrics.ingest.merge import (PUBLISHED, break_at_switches, changed_rows, read_published, replace_keys, resolve,
+                                  to_table, write_atomic)
 from metrics.ingest.periods import period_label
 from metrics.ingest.readers import READERS
+from metrics.schemas import quality_text
 from metrics.validate import validate_file
 
 
@@ -82,12 +85,14 @@ def ingest_file(path: str | Path, kind: str | None = None, data_dir: str | Path 
     breaks = pmap.break_starts()
     new = long.drop(columns=["_row", "_column"]).assign(source=source, synthetic=False)
     new["series_break"] = [d in breaks.get(m, ()) for m, d in zip(new["metric_id"], new["period_start"])]
-    for c in pmap.cautions:  # doubtful published values: kept, flagged in the log and beside the value itself
+    for c in pmap.cautions:  # doubtful published values: kept and flagged; the analyst's note stays in the log
         hit = (new.metric_id == c.metric_id) & (new.area == c.area) & (new.period_start == c.period_start)
         if hit.any():
-            warnings.append(f"caution: {c.metric_id} / {c.area} / {c.period_start}: {c.note}")
-            new.loc[hit, "source"] = f"{source}; caution: {c.note}"
-    n_averages, changed = _write(new, data_dir / PUBLISHED, area, catalogue) if len(new) else (0, 0)
+            warnings.append(f"caution: {c.metric_id} / {c.area} / {c.period_start}: {c.note} (flagged {c.flag})")
+            new.loc[hit, "quality"] = [quality_text(q, c.flag) for q in new.loc[hit, "quality"]]
+    n_averages, changed, conflicts = (_write(new, data_dir / PUBLISHED, area, catalogue, pmap.publications())
+                                      if len(new) else (0, 0, []))
+    warnings += _conflict_summary(conflicts)
 
     result = IngestResult(
         file=path.name, kind=kind, rows_read=frame.rows_read, rows_written=len(new) + n_averages,
@@ -99,8 +104,17 @@ def ingest_file(path: str | Path, kind: str | None = None, data_dir: str | Path 
         "file": result.file, "sha256": sha256(path), "kind": kind, "release": release, "source": source,
         "rows_read": result.rows_read, "rows_written": result.rows_written, "rows_changed": changed,
         "periods": result.periods, "metrics": result.metrics, "skipped": skipped, "warnings": warnings,
+        "conflicts": conflicts,
     })
     return result
+
+
+def _conflict_summary(conflicts: list[dict]) -> list[str]:
+    """One warning per metric and pair of sources that disagree; each value is in the log's `conflicts`."""
+    groups = Counter((c["metric_id"], c["kept"]["source"], c["other"]["source"], c["rule"], c["flag"])
+                     for c in conflicts)
+    return [f"{metric_id}: {n} value(s) differ between {kept!r} (kept: {rule}) and {other!r}; flagged {flag}"
+            for (metric_id, kept, other, rule, flag), n in sorted(groups.items())]
 
 
 def _kind(df: pd.DataFrame, kind: str | None, file: str) -> str:
@@ -118,10 +132,12 @@ def _kind(df: pd.DataFrame, kind: str | None, file: str) -> str:
     return kind
 
 
-def _write(new: pd.DataFrame, target: Path, area: Area, catalogue: Catalogue) -> tuple[int, int]:
-    """Merge `new` into the published file, validated and atomic. Returns (averages computed, rows changed)."""
+def _write(new: pd.DataFrame, target: Path, area: Area, catalogue: Catalogue,
+           publications: dict[str, str]) -> tuple[int, int, list[dict]]:
+    """Merge `new` into the published file, validated and atomic.
+    Returns (averages computed, rows changed, disagreements between sources)."""
     existing = read_published(target)
-    merged, n_averages = merge_with_averages(existing, new, area)
+    merged, n_averages, conflicts = merge_with_averages(existing, new, area, publications)
     table = to_table(merged)
 
     def validate(tmp: Path) -> list[str]:
@@ -129,19 +145,23 @@ def _write(new: pd.DataFrame, target: Path, area: Area, catalogue: Catalogue) ->
         return [str(p) for p in problems if p.severity == "error"]
 
     write_atomic(table, target, validate)
-    return n_averages, changed_rows(existing, table.to_pandas(date_as_object=True))
+    return n_averages, changed_rows(existing, table.to_pandas(date_as_object=True)), conflicts
 
 
-def merge_with_averages(existing: pd.DataFrame, new: pd.DataFrame, area: Area) -> tuple[pd.DataFrame, int]:
-    """`new` replaces the keys it covers; neighbour averages are then recomputed from the merged neighbour rows
-    for every (metric, breakdown, period) the file touched, so an average never mixes rows it no longer holds.
-    Returns the merged rows and how many averages were computed."""
-    merged = replace_keys(existing, new)
+def merge_with_averages(existing: pd.DataFrame, new: pd.DataFrame, area: Area,
+                        publications: dict[str, str] | None = None) -> tuple[pd.DataFrame, int, list[dict]]:
+    """`new` replaces the keys it covers - except where the two disagree and the rule in `merge.resolve` keeps
+    the existing row; neighbour averages are then recomputed from the merged neighbour rows for every
+    (metric, breakdown, period) the file touched, so an average never mixes rows it no longer holds.
+    Returns the merged rows, how many averages were computed and the disagreements found."""
+    comparators = {a for a in area.comparators if a != SN_AVERAGE}
+    kept, new, conflicts = resolve(existing, new, comparators, publications or {})
+    merged = break_at_switches(replace_keys(kept, new), conflicts)
     touched = new[GROUP].drop_duplicates()
     stale = merged["area"].eq(SN_AVERAGE) & merged.set_index(GROUP).index.isin(touched.set_index(GROUP).index)
     merged = merged[~stale]
     averages = neighbour_average(merged, area, touched)
-    return (pd.concat([merged, averages], ignore_index=True) if len(averages) else merged), len(averages)
+    return (pd.concat([merged, averages], ignore_index=True) if len(averages) else merged), len(averages), conflicts
 
 
 def _without_local_rows_of_extract_metrics(long: pd.DataFrame, used, catalogue, area: Area,

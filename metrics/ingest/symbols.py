@@ -2,7 +2,8 @@
 
 The GSS/DfE symbols live in `metrics.schemas.SYMBOL_TO_STATUS`; a few layouts add their own conventions (below,
 each with where it is documented). A blank cell is not a symbol: nothing was published there, so it yields no row
-at all (counted in the ingest log) rather than a claim that overrides another source's value for that period.
+at all (counted in the ingest log) rather than a claim that overrides another source's value for that period -
+except in layouts whose publisher says what a blank means (BLANK_STATUS).
 Anything else that is not a number is an error, never a silent 0 or NaN.
 """
 from __future__ import annotations
@@ -26,6 +27,9 @@ KIND_SYMBOLS = {
 # Cells that the publisher documents as meaning zero, not "missing": the tribunal table prints " - " for
 # LAs with no appeals registered (their appeal rate is published as 0.00%).
 ZERO_SYMBOLS = {"tribunal": frozenset({"-"})}
+# Layouts where a blank cell has a documented meaning. NHS England CHS waiting lists: "Blank = no organisation
+# submitted for that service line" (SOURCES.md; e.g. RXL community paediatrics), kept by DfE's copy too.
+BLANK_STATUS = {"nhs_chs": "not_available", "nhs_chs_dfe": "not_available"}
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(\D|$))")
@@ -40,13 +44,14 @@ def parse_cells(cells: pd.Series, kind: str) -> tuple[np.ndarray, np.ndarray, np
     neither a number nor a known symbol. Padding (" 83.784"), thousands separators ("1,064") and a trailing
     "%" are published formatting, not meaning, and are stripped."""
     symbols, zeros = symbol_table(kind), ZERO_SYMBOLS.get(kind, frozenset())
+    blank = BLANK_STATUS.get(kind, BLANK)
     text = cells.fillna("").astype(str).str.strip()
     values = np.full(len(text), np.nan)
     statuses = np.full(len(text), STATUS_OK, dtype=object)
     bad = np.zeros(len(text), dtype=bool)
     for i, t in enumerate(text.tolist()):
         if t == "":
-            statuses[i] = BLANK
+            statuses[i] = blank
         elif t in zeros:
             values[i] = 0.0
         elif t.lower() in symbols:

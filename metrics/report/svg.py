@@ -1,47 +1,29 @@
-"""Small inline SVG drawings for the report: an SPC chart and the Making Data Count icons.
+"""The report's SPC charts as inline SVG, drawn from the same chart spec as the web figure (metrics/view).
 
 Vector, so the PDF prints crisply at any size, and readable in greyscale: each point type has its own marker
-shape, limits are dashed, the target is dash-dotted, and every line is named in a legend. Colours are darker
-shades of the Making Data Count palette so each keeps at least 3:1 contrast against white.
+shape, limits are dashed, the target is dash-dotted, and every line is named in a legend. Colours come from the
+one palette (metrics/palette.py).
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from html import escape
 
 import numpy as np
 import pandas as pd
 
 from metrics import format as fmt
+from metrics import palette
+from metrics.view.model import SpcChart
 
-# The dashboard's palette (components/theme.py), repeated because metrics/ never imports components/.
-GREY, BLUE, ORANGE, PURPLE, INK = "#595959", "#0072C6", "#B85200", "#7030A0", "#0b0c0c"
-
-# point_type -> (legend words, marker shape, colour)
-MARKERS = {
-    "common_cause": ("Common cause: within the expected range", "circle", GREY),
-    "special_cause_improvement": ("Special cause improvement", "square", BLUE),
-    "special_cause_concern": ("Special cause concern", "diamond", ORANGE),
-    "special_cause_neutral_high": ("Unusually high (neither good nor bad)", "triangle_up", PURPLE),
-    "special_cause_neutral_low": ("Unusually low (neither good nor bad)", "triangle_down", PURPLE),
-}
 LIMIT_DASH, TARGET_DASH, EVENT_DASH = "6 4", "10 3 2 3", "2 3"
-
-
-@dataclass(frozen=True)
-class ChartEvent:
-    date: pd.Timestamp
-    key: str  # the short label drawn on the chart, explained in the caption ("1", "2", ...)
-    rebase: bool = False
-
-
+INK = palette.INK
 _num = "{:.1f}".format  # SVG coordinates to a tenth of a unit: finer than any printer resolves at this size
 
 
 def marker_path(shape: str, x: float, y: float, size: float = 4.0) -> str:
     """Path data for one marker; each shape is distinguishable without colour. The markers of one kind share a
-    single <path>, which keeps charts light for the PDF engine (one element per kind, not per point)."""
+    single <path>, which keeps charts light for the PDF engine."""
     s = size
     if shape == "circle":
         r = s * 0.9
@@ -52,10 +34,10 @@ def marker_path(shape: str, x: float, y: float, size: float = 4.0) -> str:
     if shape == "diamond":
         d = s * 1.35
         pts = [(x, y - d), (x + d, y), (x, y + d), (x - d, y)]
-    elif shape == "triangle_up":
+    elif shape == "triangle-up":
         d = s * 1.3
         pts = [(x, y - d), (x + d, y + d * 0.8), (x - d, y + d * 0.8)]
-    elif shape == "triangle_down":
+    elif shape == "triangle-down":
         d = s * 1.3
         pts = [(x, y + d), (x + d, y - d * 0.8), (x - d, y - d * 0.8)]
     else:
@@ -95,92 +77,77 @@ def _x_ticks(dates: list[pd.Timestamp], period_type: str, max_labels: int = 8) -
         years = list(range(first.year + (first.month > 1), last.year + 1))
         every = math.ceil(len(years) / max_labels) if years else 1
         return [(pd.Timestamp(y, 1, 1), str(y)) for y in years[::every]]
-    if period_type == "month":
-        every = max(1, math.ceil(len(dates) / max_labels))
-        return [(d, d.strftime("%b %Y")) for d in dates[::every]]
     every = max(1, math.ceil(len(dates) / max_labels))
+    if period_type == "month":
+        return [(d, d.strftime("%b %Y")) for d in dates[::every]]
     return [(d, fmt.period(d, period_type)) for d in dates[::every]]
 
 
-def spc_svg(points, *, unit: str, period_type: str, label: str, description: str = "", scale: float = 1.0,
-            target: float | None = None, events: tuple[ChartEvent, ...] = (), centre_name: str = "Average",
-            id_prefix: str = "chart", width: int = 680, height: int = 215) -> str:
-    """An SPC (or run) chart of `points` as an SVG string.
-
-    `points` holds columns date, value, group, centre, lower, upper, point_type (an SPC result's `arrays`, or
-    its `points` frame), one row per period sorted by date; lower/upper are NaN on a run chart, and periods
-    without a value are skipped. `scale` turns them into the metric's units (100 for a p chart's proportions);
-    `target` is in the metric's units. `label` names the chart for screen readers; `description` adds the
-    reading of it. Limits and the centre line restart at each group (a rebase).
-    """
-    value = np.asarray(points["value"], dtype=float)
-    if not len(value):
-        raise ValueError("points: an SPC chart needs at least one point")
-    keep = ~np.isnan(value)
-    if not keep.any():
-        raise ValueError("points: every value is missing, so there is nothing to chart")
-    ns = np.asarray(points["date"], dtype="datetime64[ns]")[keep].astype(np.int64)
-    order = np.argsort(ns, kind="stable")
-    ns = ns[order]
-    cols = {c: np.asarray(points[c], dtype=float)[keep][order] * scale for c in ("value", "centre", "lower", "upper")}
-    kinds = np.asarray(points["point_type"], dtype=object)[keep][order]
-    groups = np.asarray(points["group"])[keep][order]
-    dates = list(pd.to_datetime(ns))
+def spc_svg(spec: SpcChart, *, label: str, description: str = "", id_prefix: str = "chart", width: int = 680,
+            height: int = 215) -> str:
+    """An SPC (or run) chart of `spec` as an SVG string: its points with values, centre and limits per rebase group,
+    the target, and its events by their log numbers. `label` names it for screen readers; `description` reads it."""
+    pts = [p for p in spec.points if p.value is not None]
+    if not pts:
+        raise ValueError("spec: every value is missing, so there is nothing to chart")
+    ns = np.array([pd.Timestamp(p.x).value for p in pts], dtype=np.int64)
+    cols = {c: np.array([np.nan if getattr(p, c) is None else getattr(p, c) for p in pts], dtype=float)
+            for c in ("value", "centre", "lower", "upper")}
+    kinds = np.array([p.point_type for p in pts], dtype=object)
+    groups = np.array([p.group for p in pts])
+    dates = [pd.Timestamp(p.x) for p in pts]
     left, right, top, bottom, legend_h = 58, 12, 22, 24, 34
     plot_w, plot_h = width - left - right, height - top - bottom - legend_h
-
     finite = np.concatenate([c[~np.isnan(c)] for c in cols.values()])
+    target = spec.target
     ticks = nice_ticks(float(finite.min()) if target is None else min(float(finite.min()), target),
                        float(finite.max()) if target is None else max(float(finite.max()), target))
     y_lo, y_hi = ticks[0], ticks[-1]
     t0, span = int(ns[0]), int(ns[-1] - ns[0]) or 1
 
-    def sx(t):  # ns since the epoch (int or array) -> x
+    def sx(t):
         return left + (plot_w / 2 if len(ns) == 1 else (np.asarray(t, dtype=np.int64) - t0) / span * plot_w)
 
     def sy(v):
         return top + plot_h - (np.asarray(v, dtype=float) - y_lo) / (y_hi - y_lo) * plot_h
 
     xs, ys = np.broadcast_to(sx(ns), ns.shape).astype(float), sy(cols["value"])
-
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
            f'class="spc-chart" aria-labelledby="{id_prefix}-t{" " + id_prefix + "-d" if description else ""}" '
            f'font-family="Arial, Helvetica, sans-serif" font-size="11">',
            f'<title id="{id_prefix}-t">{escape(label)}</title>']
     if description:
         out.append(f'<desc id="{id_prefix}-d">{escape(description)}</desc>')
-
     digits = _tick_digits(ticks)
-    for t in ticks:  # gridlines and y labels
+    for t in ticks:
         y = float(sy(t))
         out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{_num(y)}" y2="{_num(y)}" stroke="#d8d8d8" '
                    'stroke-width="0.6"/>')
         out.append(f'<text x="{left - 6}" y="{_num(y + 4)}" text-anchor="end" fill="{INK}">'
-                   f'{escape(fmt.value(t, unit, digits=digits))}</text>')
+                   f'{escape(fmt.value(t, spec.unit, digits=digits))}</text>')
     base = top + plot_h
     out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{base}" y2="{base}" stroke="{INK}" stroke-width="0.8"/>')
-    for d, text in _x_ticks(dates, period_type):
+    for d, text in _x_ticks(dates, spec.period_type):
         x = float(sx(d.value))
         if left - 1 <= x <= left + plot_w + 1:
             out.append(f'<line x1="{_num(x)}" x2="{_num(x)}" y1="{base}" y2="{base + 4}" stroke="{INK}"/>')
             anchor = "end" if x > left + plot_w - 24 else "start" if x < left + 24 else "middle"
             out.append(f'<text x="{_num(x)}" y="{base + 16}" text-anchor="{anchor}" fill="{INK}">{escape(text)}</text>')
-
-    for ev in events:  # interventions: dotted lines; a rebase restarts the limits, drawn solid
-        x = float(sx(pd.Timestamp(ev.date).value))
+    for ev in spec.events:  # interventions, by their log number; a rebase is drawn where the new limits start
+        at = ev.recalculated_x or ev.date
+        x = float(sx(pd.Timestamp(at).value))
         if not left <= x <= left + plot_w:
             continue
-        dash = "" if ev.rebase else f' stroke-dasharray="{EVENT_DASH}"'
+        dash = "" if ev.recalculated_x else f' stroke-dasharray="{EVENT_DASH}"'
         out.append(f'<line class="event" x1="{_num(x)}" x2="{_num(x)}" y1="{top}" y2="{base}" stroke="{INK}" '
                    f'stroke-width="0.9"{dash}/>')
         out.append(f'<rect x="{_num(x - 7)}" y="{top - 16}" width="14" height="13" fill="#ffffff" stroke="{INK}" '
                    'stroke-width="0.8"/>')
         out.append(f'<text x="{_num(x)}" y="{top - 6}" text-anchor="middle" font-size="10" fill="{INK}">'
-                   f'{escape(ev.key)}</text>')
-
+                   f'{ev.number}</text>')
     has_limits = False
     bounds = np.flatnonzero(np.concatenate(([True], groups[1:] != groups[:-1], [True])))
-    for s, e in zip(bounds[:-1], bounds[1:]):  # centre and limits restart in each group
+    for s, e in zip(bounds[:-1], bounds[1:]):
         gx = xs[s:e] if e - s > 1 else np.array([xs[s] - 3, xs[s] + 3])
         for col, dash, width_ in (("centre", "", 1.1), ("lower", LIMIT_DASH, 1.0), ("upper", LIMIT_DASH, 1.0)):
             vals = cols[col][s:e] if e - s > 1 else np.repeat(cols[col][s], 2)
@@ -195,25 +162,21 @@ def spc_svg(points, *, unit: str, period_type: str, label: str, description: str
         y = float(sy(target))
         out.append(f'<line class="target" x1="{left}" x2="{left + plot_w}" y1="{_num(y)}" y2="{_num(y)}" '
                    f'stroke="{INK}" stroke-width="1.2" stroke-dasharray="{TARGET_DASH}"/>')
-
     line = " ".join(f"{_num(x)},{_num(y)}" for x, y in zip(xs, ys))
-    out.append(f'<polyline class="data" points="{line}" fill="none" stroke="{GREY}" stroke-width="1.2"/>')
-    for kind, (_, shape, colour) in MARKERS.items():
+    out.append(f'<polyline class="data" points="{line}" fill="none" stroke="{palette.COMMON}" stroke-width="1.2"/>')
+    for kind, (colour, shape) in palette.POINT.items():
         mine = np.flatnonzero(kinds == kind)
         if mine.size:
             path = "".join(marker_path(shape, xs[i], ys[i]) for i in mine)
             out.append(f'<path class="points {kind}" d="{path}" fill="{colour}"/>')
-
-    # Legend: every line and marker kind on this chart, in words.
-    items = [("line", "", centre_name)]
+    items = [("line", "", spec.centre_name or "Centre")]
     if has_limits:
-        items.append(("line", LIMIT_DASH, "Expected range (control limits)"))
+        items.append(("line", LIMIT_DASH, spec.limits_name + (" (trial)" if spec.trial else "")))
     if target is not None:
-        whole = float(target).is_integer()
-        items.append(("line", TARGET_DASH, f"Target {fmt.value(target, unit, digits=0 if whole else None)}"))
-    for kind in MARKERS:
+        items.append(("line", TARGET_DASH, spec.target_label))
+    for kind in palette.POINT:
         if (kinds == kind).any():
-            items.append(("marker", kind, MARKERS[kind][0]))
+            items.append(("marker", kind, spec.point_names.get(kind, kind)))
     x, y = left, height - legend_h + 10
     for what, how, text in items:
         width_needed = 26 + 6.2 * len(text)
@@ -224,7 +187,7 @@ def spc_svg(points, *, unit: str, period_type: str, label: str, description: str
             out.append(f'<line x1="{_num(x)}" x2="{_num(x + 20)}" y1="{_num(y - 4)}" y2="{_num(y - 4)}" '
                        f'stroke="{INK}" stroke-width="1.2"{dash_attr}/>')
         else:
-            _, shape, colour = MARKERS[how]
+            colour, shape = palette.POINT[how]
             out.append(f'<path d="{marker_path(shape, x + 10, y - 4)}" fill="{colour}"/>')
         out.append(f'<text x="{_num(x + 25)}" y="{_num(y)}" fill="{INK}">{escape(text)}</text>')
         x += width_needed

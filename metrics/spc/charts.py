@@ -1,9 +1,12 @@
-"""The three charts: XmR (NHSRplotthedots 0.2.2), p and Laney p' (qicharts2 0.8.1), and the run chart (qicharts2).
+"""The charts: XmR (NHSRplotthedots 0.2.2), p, Laney p' and c (qicharts2 0.8.1), and the run chart (qicharts2).
 
 Each sorts its input by date, splits it into rebase groups, computes the centre line and limits per group with
 numpy, applies the rules and returns an SpcResult. Missing values (NaN) stay in the output as points without a
 point type of their own (always common cause), are left out of every mean, median and moving range, and break
 any run of points they fall in (see rules.py).
+
+The charts with limits type their points with the Making Data Count rules; `two_sigma_rule` picks today's
+two-in-three rule ("mdc", the default) or NHSRplotthedots 0.2.2's ("plotthedots"): see rules.beyond_two_sigma.
 """
 from __future__ import annotations
 
@@ -21,25 +24,25 @@ XMR_LIMIT_2S = 2 * (XMR_LIMIT / 3)  # the 2-sigma line, computed as the package 
 MR_SCREEN = 3.267  # moving ranges at or above 3.267 x their mean are left out (Nelson 1982; both packages)
 D2 = 1.128
 SHORT_GROUP = 12  # NHSRplotthedots warns when a group has fewer points (R/ptd_add_short_group_warnings.R)
+TRIAL_POINTS = 13  # limits from fewer points with a value are trial limits, to be recalculated (issue 12 C)
 LINES = ("centre", "lower", "upper", "lower_2s", "upper_2s")
 
 
 def xmr(dates, values, improvement="increase", target=None, rebase=(), fix_after_n_points=None,
-        screen_outliers=True) -> SpcResult:
+        screen_outliers=True, two_sigma_rule="mdc") -> SpcResult:
     """Making Data Count XmR chart, as NHSRplotthedots' ptd_spc() draws it.
 
     Per rebase group: centre = mean of the values; limits = mean ± 2.66 × mean moving range, the moving ranges
     screened first (those >= 3.267 × their mean are dropped) unless screen_outliers is False. With
     fix_after_n_points (>= 12), the mean and moving ranges come from the first n rows of each group only.
+    two_sigma_rule: "mdc" (today's Making Data Count rule) or "plotthedots" (NHSRplotthedots 0.2.2's).
     """
     improvement = inputs.check_improvement(improvement)
     target = inputs.check_target(target)
     fix = inputs.check_fix_after_n_points(fix_after_n_points)
     screen = inputs.check_flag("screen_outliers", screen_outliers)
-    d = inputs.as_dates("dates", dates)
-    y = inputs.as_numbers("values", values, len(d))
-    d, y = inputs.sort_by_date(d, y)
-    group = inputs.rebase_groups(d, rebase)
+    rule = inputs.check_two_sigma_rule(two_sigma_rule)
+    d, y, group = _series(dates, "values", values, rebase)
 
     bounds = _group_bounds(group)
     per_group = []
@@ -48,12 +51,12 @@ def xmr(dates, values, improvement="increase", target=None, rebase=(), fix_after
         mean, amr = _mean(fixed), _mean_moving_range(np.abs(fixed[1:] - fixed[:-1]), screen)
         per_group.append((mean, mean - XMR_LIMIT * amr, mean + XMR_LIMIT * amr, mean - XMR_LIMIT_2S * amr,
                           mean + XMR_LIMIT_2S * amr))
-    lines = {name: _expand(bounds, column) for name, column in zip(LINES, zip(*per_group))}
-    return _mdc_result("xmr", improvement, target, d, y, group, lines, {})
+    lines = _group_lines(bounds, per_group)
+    return _mdc_result("xmr", improvement, target, d, y, group, lines, {}, rule)
 
 
 def p_chart(dates, numerators, denominators, laney=False, improvement="increase", target=None, rebase=(),
-            screen_outliers=True) -> SpcResult:
+            screen_outliers=True, two_sigma_rule="mdc") -> SpcResult:
     """p chart (or Laney p' chart with laney=True) of numerators / denominators, as qicharts2's qic(chart='p'|'pp').
 
     Per rebase group: centre = Σnumerators / Σdenominators; each point's limits centre ± 3σᵢ with
@@ -69,6 +72,7 @@ def p_chart(dates, numerators, denominators, laney=False, improvement="increase"
     if target is not None and not 0 <= target <= 1:
         raise ValueError(f"target: a p chart's target is a proportion between 0 and 1; got {target!r}")
     screen = inputs.check_flag("screen_outliers", screen_outliers)
+    rule = inputs.check_two_sigma_rule(two_sigma_rule)
     d = inputs.as_dates("dates", dates)
     num = inputs.as_numbers("numerators", numerators, len(d))
     den = inputs.as_numbers("denominators", denominators, len(d))
@@ -98,7 +102,34 @@ def p_chart(dates, numerators, denominators, laney=False, improvement="increase"
              "lower": np.maximum(centre - 3 * sigma, 0.0), "upper": np.minimum(centre + 3 * sigma, 1.0),
              "lower_2s": np.maximum(centre - 2 * sigma, 0.0), "upper_2s": np.minimum(centre + 2 * sigma, 1.0)}
     return _mdc_result("p_prime" if laney else "p", improvement, target, d, y, group, lines,
-                       {"numerator": num, "denominator": den})
+                       {"numerator": num, "denominator": den}, rule)
+
+
+def c_chart(dates, counts, improvement="increase", target=None, rebase=(), two_sigma_rule="mdc") -> SpcResult:
+    """c chart of counts of events, as qicharts2's qic(chart = 'c') computes it (R/helper.functions.R: qic.c).
+
+    Per rebase group: centre c̄ = mean count; limits c̄ ± 3√c̄ and 2-sigma lines c̄ ± 2√c̄ (the Poisson standard
+    deviation, Montgomery 7.17), the lower ones clamped at 0. Limits stand at missing points too, as in qic.c.
+    Points are typed with the Making Data Count rules, as in xmr. Counts are whole numbers, 0 or more; the target
+    is a count. Use it where XmR limits fail for small counts (metrics.spc.choose.count_chart).
+    """
+    improvement = inputs.check_improvement(improvement)
+    target = inputs.check_target(target)
+    if target is not None and target < 0:
+        raise ValueError(f"target: a c chart's target is a count, 0 or more; got {target!r}")
+    rule = inputs.check_two_sigma_rule(two_sigma_rule)
+    d, y, group = _series(dates, "counts", counts, rebase, inputs.as_counts)
+
+    bounds = _group_bounds(group)
+    per_group = []
+    for s, e in bounds:
+        cl = _mean(y[s:e])  # NaN for a group without counts, and so every line
+        sd = math.sqrt(cl)
+        lower, lower_2s = cl - 3 * sd, cl - 2 * sd
+        per_group.append((cl, 0.0 if lower < 0 else lower, cl + 3 * sd, 0.0 if lower_2s < 0 else lower_2s,
+                          cl + 2 * sd))
+    lines = _group_lines(bounds, per_group)
+    return _mdc_result("c", improvement, target, d, y, group, lines, {}, rule)
 
 
 def run_chart(dates, values, improvement="increase", rebase=()) -> SpcResult:
@@ -110,10 +141,7 @@ def run_chart(dates, values, improvement="increase", rebase=()) -> SpcResult:
     point. There are no limits (NaN) and so no assurance.
     """
     improvement = inputs.check_improvement(improvement)
-    d = inputs.as_dates("dates", dates)
-    y = inputs.as_numbers("values", values, len(d))
-    d, y = inputs.sort_by_date(d, y)
-    group = inputs.rebase_groups(d, rebase)
+    d, y, group = _series(dates, "values", values, rebase)
 
     n = len(y)
     centre = np.full(n, np.nan)
@@ -137,12 +165,40 @@ def run_chart(dates, values, improvement="increase", rebase=()) -> SpcResult:
     return build("run", improvement, None, arrays)
 
 
-def _mdc_result(chart, improvement, target, d, y, group, lines, extra) -> SpcResult:
+def _mdc_result(chart, improvement, target, d, y, group, lines, extra, two_sigma_rule) -> SpcResult:
     rule, direction = mdc_rules(y, lines["centre"], lines["lower"], lines["upper"], lines["lower_2s"],
-                                lines["upper_2s"], group)
+                                lines["upper_2s"], group, two_sigma_rule=two_sigma_rule)
+    short_group, trial = _small_groups(y, group)
     arrays = {"date": d, "value": y, "group": group, **lines, "point_type": point_types(direction, improvement),
-              "rule": RULE_NAMES[rule], "short_group": np.bincount(group)[group] < SHORT_GROUP, **extra}
+              "rule": RULE_NAMES[rule], "short_group": short_group, "trial": trial, **extra}
     return build(chart, improvement, target, arrays)
+
+
+def _small_groups(y: np.ndarray, group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per point: its group has fewer than SHORT_GROUP rows (short_group); fewer than TRIAL_POINTS values (trial)."""
+    n = len(y)
+    if not n or group[-1] == group[0]:  # one group, the usual case: no counting per group
+        short, trial = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+        if n < SHORT_GROUP:
+            short[:] = True
+        if n - np.count_nonzero(np.isnan(y)) < TRIAL_POINTS:
+            trial[:] = True
+        return short, trial
+    with_value = np.bincount(group[~np.isnan(y)], minlength=group[-1] + 1)
+    return np.bincount(group)[group] < SHORT_GROUP, with_value[group] < TRIAL_POINTS
+
+
+def _series(dates, name, values, rebase, read=inputs.as_numbers):
+    """Checked dates and values (read by `read`, named `name` in errors), sorted by date, with rebase groups."""
+    d = inputs.as_dates("dates", dates)
+    y = read(name, values, len(d))
+    d, y = inputs.sort_by_date(d, y)
+    return d, y, inputs.rebase_groups(d, rebase)
+
+
+def _group_lines(bounds: list[tuple[int, int]], per_group: list[tuple[float, ...]]) -> dict[str, np.ndarray]:
+    """The five lines from one (centre, lower, upper, lower_2s, upper_2s) per group."""
+    return {name: _expand(bounds, column) for name, column in zip(LINES, zip(*per_group))}
 
 
 def _group_bounds(group: np.ndarray) -> list[tuple[int, int]]:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 IMPROVEMENTS = ("increase", "decrease", "neutral")
+TWO_SIGMA_RULES = ("mdc", "plotthedots")  # see rules.beyond_two_sigma
 
 
 def as_dates(name: str, dates) -> np.ndarray:
@@ -71,6 +72,22 @@ def check_improvement(improvement) -> str:
     if improvement not in IMPROVEMENTS:
         raise ValueError(f"improvement: must be one of {', '.join(IMPROVEMENTS)}; got {improvement!r}")
     return improvement
+
+
+def check_two_sigma_rule(rule) -> str:
+    if rule not in TWO_SIGMA_RULES:
+        raise ValueError(f"two_sigma_rule: must be one of {', '.join(TWO_SIGMA_RULES)}; got {rule!r}")
+    return rule
+
+
+def as_counts(name: str, values, length: int) -> np.ndarray:
+    """`values` as a float array of non-negative whole numbers (missing values stay NaN)."""
+    arr = as_numbers(name, values, length)
+    bad = ~(np.isnan(arr) | ((arr >= 0) & (arr == np.floor(arr))))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"{name}: {float(arr[i])!r} at position {i} is not a count (a whole number, 0 or more)")
+    return arr
 
 
 def check_target(target) -> float | None:

@@ -73,7 +73,7 @@ class Signal(NamedTuple):
 class SpcResult:
     """One chart of one series. `arrays` holds the points' columns (read-only numpy arrays, sorted by date) for
     callers that need speed; `points` is the same as a DataFrame."""
-    chart: str  # xmr | p | p_prime | run
+    chart: str  # xmr | p | p_prime | c | run
     improvement: str  # increase | decrease | neutral
     target: float | None
     variation: str  # one of VARIATIONS
@@ -93,6 +93,13 @@ class SpcResult:
         """One row per input point, sorted by date. A fresh (copy-on-write) frame each time, so a caller's edits
         never reach a result that is cached and shared."""
         return self._frame.copy(deep=False)
+
+    @property
+    def trial_limits(self) -> bool:
+        """Whether the limits the icons are read against are trial limits: the `trial` column (charts.TRIAL_POINTS)
+        at the latest point with a value. False for a run chart, which has no limits."""
+        last = self.latest_index()
+        return last is not None and "trial" in self.arrays and bool(self.arrays["trial"][last])
 
     def latest_index(self) -> int | None:
         """Position of the latest point with a value: the one the icons describe."""

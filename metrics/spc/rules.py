@@ -1,4 +1,5 @@
-"""The Making Data Count special-cause rules, exactly as NHSRplotthedots 0.2.2 applies them.
+"""The Making Data Count special-cause rules, exactly as NHSRplotthedots 0.2.2 applies them, with today's two-sigma
+rule beside the package's (beyond_two_sigma).
 
 Source: R/ptd_calculate_point_type.R (ptd_seven_point_one_side_mean, ptd_seven_point_trend, ptd_two_in_three,
 ptd_part_of_*, ptd_special_cause_type, ptd_point_type) and R/ptd_spc_standard.R (outside/close to the limits).
@@ -82,12 +83,27 @@ def trend(y: np.ndarray, group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return members, direction
 
 
+def beyond_two_sigma(y: np.ndarray, lower_2s: np.ndarray, upper_2s: np.ndarray, outside: np.ndarray,
+                     two_sigma_rule: str) -> np.ndarray:
+    """The points that count towards two-in-three, under either version of the rule.
+
+    "mdc": Making Data Count since November 2023 (NHSRplotthedots issue #194; PowerBI-SPC's twoInThree): every
+    point strictly beyond a 2-sigma line counts, including one beyond the limits, so a point between 2 and 3
+    sigma next to an astronomical point on the same side is a signal.
+    "plotthedots": NHSRplotthedots 0.2.2 (R/ptd_spc_standard.R: close_to_limits): only points beyond the 2-sigma
+    line but not outside the limits.
+    """
+    beyond = (y < lower_2s) | (y > upper_2s)
+    return beyond if two_sigma_rule == "mdc" else beyond & ~outside
+
+
 def two_in_three(close: np.ndarray, side: np.ndarray, group: np.ndarray) -> np.ndarray:
     """Two (or three) of three consecutive points beyond the 2-sigma line, all three on the same side of the centre.
 
-    `close` means beyond the 2-sigma line but not outside the limits (R/ptd_spc_standard.R: close_to_limits).
-    Only the close points of a flagged triple are flagged, not the third point (ptd_part_of_two_in_three); a
-    point on the centre line or on the other side spoils the triple (NHSRplotthedots issue #143, fixed in 0.2.2).
+    `close` says which points count (beyond_two_sigma). Only those points of a flagged triple are flagged, not
+    the third point unless it counts itself (ptd_part_of_two_in_three); a point on the centre line or on the
+    other side spoils the triple (NHSRplotthedots issue #143, fixed in 0.2.2; kept by Making Data Count in 2023,
+    though PowerBI-SPC does not check the third point's side).
     """
     n = len(close)
     members = np.zeros(n, dtype=bool)
@@ -120,11 +136,12 @@ def special_cause(outside: np.ndarray, side: np.ndarray, in_trend: np.ndarray, t
     return rule, direction
 
 
-def mdc_rules(y, centre, lower, upper, lower_2s, upper_2s, group) -> tuple[np.ndarray, np.ndarray]:
+def mdc_rules(y, centre, lower, upper, lower_2s, upper_2s, group, *, two_sigma_rule: str
+              ) -> tuple[np.ndarray, np.ndarray]:
     """All four rules on a chart's values and lines (each an array, one per point): rule codes and directions."""
     side = np.sign(y - centre)
     outside = astronomical(y, lower, upper)
-    close = ~outside & ((y < lower_2s) | (y > upper_2s))
+    close = beyond_two_sigma(y, lower_2s, upper_2s, outside, two_sigma_rule)
     in_trend, trend_direction = trend(y, group)
     return special_cause(outside, side, in_trend, trend_direction, two_in_three(close, side, group),
                          shift(side, group))

@@ -23,9 +23,55 @@ def test_reads_rows_sorted_by_date_with_lists_and_booleans(tmp_path):
                  '2023-01-09,SLT triage clinic,"Triage, then drop-ins",slt; ot ,therapy_waiting_list;therapy_mean_wait,'
                  "Central,false\n")
     first, second = load_annotations(path)
+    # Without an id column, events are numbered in date order; without transition_months, a rebase leaves out 3.
     assert first == Annotation(date(2023, 1, 9), "SLT triage clinic", "Triage, then drop-ins", ("slt", "ot"),
-                               ("therapy_waiting_list", "therapy_mean_wait"), ("Central",), False)
+                               ("therapy_waiting_list", "therapy_mean_wait"), ("Central",), False, 1, 3)
     assert second.date == date(2023, 6, 5) and second.rebase and second.metric_ids == () and second.localities == ()
+    assert (second.number, second.transition_months) == (2, 3)
+
+
+FULL = "id,date,title,description,services,metric_ids,localities,rebase,transition_months\n"
+
+
+def test_ids_are_the_events_numbers_and_the_others_follow_the_highest_in_date_order(tmp_path):
+    # Ids 7 and 2 are kept whatever the dates; the two events without one get 8 and 9, earliest first.
+    path = write(tmp_path, "7,2024-03-01,Late with id,,,,,true,6\n"
+                           ",2023-05-01,No id later,,,,,false,\n"
+                           "2,2024-01-01,Early id,,,,,false,0\n"
+                           ",2022-01-01,No id first,,,,,true,\n", header=FULL)
+    log = load_annotations(path)
+    assert [(a.title, a.number, a.transition_months) for a in log] == [
+        ("No id first", 8, 3), ("No id later", 9, 3), ("Early id", 2, 0), ("Late with id", 7, 6)]
+
+
+def test_numbers_do_not_depend_on_which_events_a_view_shows(tmp_path):
+    # The same log read whole, and the events of one service chosen from it: each keeps its number.
+    path = write(tmp_path, "2023-01-01,Area-wide,,,,,false\n2023-02-01,SLT only,,slt,,,false\n"
+                           "2023-03-01,OT only,,ot,,,false\n")
+    log = load_annotations(path)
+    assert [a.number for a in annotations_for(log, "waits", "ot")] == [1, 3]
+    assert [a.number for a in annotations_for(log, "waits", "slt")] == [1, 2]
+
+
+@pytest.mark.parametrize("row,column,message", [
+    ("x,2023-03-01,Not a number,,,,,true,", "id", "'x' is not a whole number from 1 to 10000"),
+    ("0,2023-03-01,Zero,,,,,true,", "id", "'0' is not a whole number from 1 to 10000"),
+    ("1,2023-03-01,Taken,,,,,true,", "id", "1 is already the id of row 1: ids must be unique"),
+    ("2,2023-03-01,Too long,,,,,true,37", "transition_months", "'37' is not a whole number from 0 to 36"),
+    ("2,2023-03-01,Negative,,,,,true,-1", "transition_months", "'-1' is not a whole number from 0 to 36"),
+])
+def test_bad_ids_and_transition_months_name_the_cell(tmp_path, row, column, message):
+    path = write(tmp_path, "1,2023-01-01,Fine,,,,,false,\n" + row + "\n", header=FULL)
+    with pytest.raises(ValueError) as err:
+        load_annotations(path)
+    assert f"{path}, column '{column}', row 2: {message}" in str(err.value)
+
+
+def test_an_extra_cell_is_reported_against_the_header_as_written(tmp_path):
+    path = write(tmp_path, "1,2023-01-01,Extra,,,,,true,3,surprise\n", header=FULL)
+    with pytest.raises(ValueError) as err:
+        load_annotations(path)
+    assert "column 'transition_months', row 1: 1 cell(s) beyond the 9 columns" in str(err.value)
 
 
 def test_a_byte_order_mark_from_a_spreadsheet_is_fine(tmp_path):
@@ -121,3 +167,5 @@ def test_the_committed_log_loads_against_the_catalogue():
     assert len(log) >= 8
     assert any(a.rebase for a in log) and not all(a.rebase for a in log)
     assert all(date(2020, 10, 1) <= a.date <= date(2026, 9, 30) for a in log)
+    numbers = [a.number for a in log]
+    assert len(set(numbers)) == len(log) and min(numbers) >= 1  # every event has its own number

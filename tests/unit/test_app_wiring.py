@@ -92,17 +92,17 @@ def forge(app, output: str, inputs=(), state=(), changed=None) -> dict:
             "changedPropIds": [changed or f"{first['id']}.{first['property']}"]}
 
 
-THERAPY = "..therapy-demand.children...therapy-long-waits.children...therapy-other.children...therapy-drawn.data.."
-EHCP = "..ehcp-review-outcomes.children...ehcp-review-outcomes-drawn.data.."
+BODY = "page-body.children"  # the one redraw of a page's body from its State (components.page.redraw)
+SEARCH = "..catalogue-table.children...catalogue-count.children.."  # the data page's search: two outputs
 REFUSED = [  # (name, body or a function of the app giving one): refused before any callback runs
     ("not JSON", b"{"),
-    ("no such output", lambda a: {**forge(a, "report-body.children", [None]), "output": "secret.children"}),
+    ("no such output", lambda a: {**forge(a, BODY, [None], ["page-body"]), "output": "secret.children"}),
     ("a clientside-only callback", lambda a: forge(a, "report-print.title", [1])),
     ("an input missing", lambda a: forge(a, "report-download.data", [1], [{}])),
-    ("an input for another component", lambda a: {**forge(a, "overview-body.children", [{}]),
+    ("an input for another component", lambda a: {**forge(a, BODY, [{}], ["page-body"]),
                                                    "inputs": [{"id": "url", "property": "search", "value": "?"}]}),
-    ("several outputs sent as one", lambda a: {**forge(a, THERAPY, [{"page": "therapy"}], [None]),
-                                               "outputs": {"id": "therapy-demand", "property": "children"}}),
+    ("several outputs sent as one", lambda a: {**forge(a, SEARCH, ["speech"]),
+                                               "outputs": {"id": "catalogue-table", "property": "children"}}),
     ("a filter id with a list for its name", lambda a: sync_body(a, {"type": "filter", "name": ["locality"]})),
     ("a filter id of another type", lambda a: sync_body(a, {"type": "chart-card", "name": "locality"})),
 ]
@@ -133,16 +133,15 @@ def test_malformed_callback_bodies_get_400(wired, client, name, payload):
 
 
 STOPPED = [  # (name, output, inputs, state): well formed, hostile values: the callback does nothing (204)
-    ("page state of another page", THERAPY, [{"page": "ehcp"}], [None]),
-    ("page state not an object", EHCP, [SCRIPT], [None]),
-    ("page id with markup", "overview-body.children", [{"page": SCRIPT}], []),
+    ("page state of a page that does not exist", BODY, [{"page": "no-such-page"}], ["page-body"]),
+    ("page state not an object", BODY, [SCRIPT], ["page-body"]),
+    ("page id with markup", BODY, [{"page": SCRIPT}], ["page-body"]),
+    ("page state a list", BODY, [["ehcp"]], ["page-body"]),
     ("report key with a list for a locality", "report-download.data", [1, None],
      [{"locality": ["north"], "quarter": "2025-Q1"}]),
     ("report key with markup for a quarter", "report-download.data", [None, {"$gt": 0}],
      [{"locality": "area", "quarter": SCRIPT}]),
     ("report key not an object", "report-download.data", ["x" * 10_000, None], ["area"]),
-    ("funnel with a page state list", "..ehcp-drilldowns.children...ehcp-drilldowns-drawn.data..",
-     [["ehcp"]], [None]),
 ]
 
 
@@ -153,34 +152,46 @@ def test_hostile_values_stop_the_callback(wired, client, name, output, inputs, s
     assert r.status_code == 204, r.get_data(as_text=True)[:300]
 
 
-FALLS_BACK = [  # (name, output, inputs, state, the view drawn): hostile settings drawn as their defaults
-    ("therapy with markup and a forged drawn list", THERAPY,
-     [{"page": "therapy", "service": SCRIPT, "locality": "north"}], [["service"]],
-     {"service": "all", "locality": "north", "start": None, "end": None, "metric": None}),
-    ("ehcp with a repeated locality and SQL", EHCP,
-     [{"page": "ehcp", "locality": ["north", "south"], "metric": "x' OR '1'='1"}], [{"locality": {"$gt": ""}}],
-     {"locality": "area", "start": None, "end": None, "metric": None}),
-    ("therapy drill-downs with a 10k-character breakdown",
-     "..therapy-drilldowns.children...therapy-drilldowns-drawn.data..",
-     [{"page": "therapy", "breakdown": "b" * 10_000, "start": "2023-13"}], [None],
-     {"service": "all", "locality": "area", "start": None, "end": None, "breakdown": None}),
+FALLS_BACK = [  # (name, page state sent, the page state it is drawn as): hostile settings drawn as their defaults
+    ("therapy with markup and a forged list", {"page": "therapy", "service": SCRIPT, "locality": "north",
+                                               "breakdown": ["age_band"]},
+     {"page": "therapy", "locality": "north"}),
+    ("ehcp with a repeated locality and SQL", {"page": "ehcp", "locality": ["north", "south"],
+                                               "metric": "x' OR '1'='1"},
+     {"page": "ehcp"}),
+    ("therapy with a 10k-character breakdown", {"page": "therapy", "breakdown": "b" * 10_000, "start": "2023-13"},
+     {"page": "therapy"}),
 ]
 
 
-@pytest.mark.parametrize("name, output, inputs, state, drawn", FALLS_BACK, ids=[f[0] for f in FALLS_BACK])
-def test_hostile_settings_are_drawn_as_their_defaults(wired, client, name, output, inputs, state, drawn):
-    r = client.post(CALLBACK, json=forge(wired, output, inputs, state))
+def decoded(response) -> str:
+    """A callback's response as plain JSON text: Dash escapes '/', '<' and '>' in what it sends."""
+    return json.dumps(response.get_json())
+
+
+@pytest.mark.parametrize("name, sent, clean", FALLS_BACK, ids=[f[0] for f in FALLS_BACK])
+def test_hostile_settings_are_drawn_as_their_defaults(wired, client, name, sent, clean):
+    r = client.post(CALLBACK, json=forge(wired, BODY, [sent], ["page-body"]))
     assert r.status_code == 200
-    text = r.get_data(as_text=True)
+    text = decoded(r)
     assert SCRIPT not in text and "OR '1'" not in text and "b" * 100 not in text
-    store_id = output.strip(".").split("...")[-1].rsplit(".", 1)[0]
-    assert r.get_json()["response"][store_id]["data"] == drawn
+    # Exactly the body drawn for the same page without the hostile settings.
+    expected = client.post(CALLBACK, json=forge(wired, BODY, [clean], ["page-body"]))
+    assert r.get_json()["response"]["page-body"] == expected.get_json()["response"]["page-body"]
+
+
+def test_a_page_state_redraws_that_pages_body(wired, client):
+    r = client.post(CALLBACK, json=forge(wired, BODY, [{"page": "therapy", "service": "slt"}], ["page-body"]))
+    assert r.status_code == 200
+    body = decoded(r)
+    assert "/download/therapy_over_18wk_pct.csv?part=Speech+and+language+therapy" in body
+    assert "Physiotherapy" not in body.split("While you wait")[0]  # the service chosen, not the others
 
 
 def test_router_draws_not_found_for_a_hostile_path(wired, client):
     r = client.post(CALLBACK, json=forge(wired, "page-content.children", [SCRIPT], ["?" + "x" * 10_000]))
     assert r.status_code == 200
-    text = r.get_data(as_text=True)
+    text = decoded(r)
     assert "Page not found" in text and SCRIPT not in text
 
 
@@ -200,18 +211,23 @@ runs = []
 dash.Dash.run = lambda self, **kw: runs.append(kw)
 ns = runpy.run_path("app.py", run_name="__main__")
 c = ns["server"].test_client()
-body = {"output": "overview-body.children", "outputs": {"id": "overview-body", "property": "children"},
-        "inputs": [{"id": "page-state", "property": "data", "value": None}], "state": [],
-        "changedPropIds": ["page-state.data"]}
+def body(data):
+    return {"output": "page-body.children", "outputs": {"id": "page-body", "property": "children"},
+            "inputs": [{"id": "page-state", "property": "data", "value": data}],
+            "state": [{"id": "page-body", "property": "id", "value": "page-body"}],
+            "changedPropIds": ["page-state.data"]}
 member = {"X-Forwarded-User": "a.member@blackpool.gov.uk"}
 print(json.dumps({
     "run_debug": [kw.get("debug") for kw in runs], "flask_debug": ns["server"].debug,
     "dev_tools_ui": ns["app"]._dev_tools.ui,
     "anonymous": [c.get(p).status_code for p in ("/", "/report", "/_dash-layout", "/assets/dashboard.js")],
     "blank": c.get("/", headers={"X-Forwarded-User": "  "}).status_code,
-    "anonymous_callback": c.post("/_dash-update-component", json=body).status_code,
+    "anonymous_callback": c.post("/_dash-update-component", json=body(None)).status_code,
     "member": [c.get(p, headers=member).status_code for p in ("/", "/report", "/no-such-page")],
-    "member_callback": c.post("/_dash-update-component", json=body, headers=member).status_code,
+    "member_callback": c.post("/_dash-update-component", json=body(None), headers=member).status_code,
+    # A board page's State sent to the public edition's redraw: no page there, so nothing is drawn.
+    "board_pages_redrawn": [c.post("/_dash-update-component", json=body({"page": p})).status_code
+                            for p in ("report", "data")],
     "refused_text": c.get("/").get_data(as_text=True),
 }))
 """
@@ -257,6 +273,7 @@ def test_public_edition_ignores_the_gate_and_still_404s_board_pages(runs):
     code, got, stderr = runs["public with the variable set"]
     assert code == 0, stderr[-2000:]
     assert got["anonymous"] == [200, 404, 200, 200]  # /report is a board page: not found, gate or no gate
+    assert got["board_pages_redrawn"] == [204, 204]
     assert "BOARD_AUTH_HEADER is set but this is the public edition" in stderr
 
 

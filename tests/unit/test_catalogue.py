@@ -60,11 +60,40 @@ def test_each_seed_objective_is_evidenced_on_its_page(catalogue, page_id, ref):
     assert any(_cites(m, ref) for m in catalogue.by_page(page_id)), f"no {page_id} metric cites {ref}"
 
 
-def test_annual_series_use_run_charts_and_others_do_not(catalogue):
-    # Annual statistics give fewer than 12 points in the dashboard's span: limits would mislead.
-    annual = {"academic_year", "financial_year", "calendar_year"}
+def test_annual_and_termly_series_use_run_charts_and_others_do_not(catalogue):
+    # Annual statistics give fewer than 12 points in the dashboard's span: limits would mislead. Termly rates
+    # follow the school year's pattern (and the 2020 closures), which limits would read as special causes.
+    run = {"academic_year", "financial_year", "calendar_year", "term"}
     for m in catalogue.metrics:
-        assert (m.chart == "run") == (m.frequency in annual), m.id
+        assert (m.chart == "run") == (m.frequency in run), m.id
+
+
+def test_every_rate_says_what_it_is_per(catalogue):
+    rates = [m for m in catalogue.metrics if m.unit == "rate"]
+    assert rates and all(m.unit_label for m in rates)
+    assert catalogue.get("suspension_rate_ehcp").unit_label == "per 100 pupils"  # issue 16: "28.0" shown bare
+
+
+@pytest.mark.parametrize("metric_id, places", [
+    ("ks4_p8_ehcp", 2),            # DfE publishes Progress 8 to 2 decimal places (issue 16)
+    ("ks2_rwm_ehcp", 0),           # KS2 percentages are published as whole numbers
+    ("suspension_rate_ehcp", 2),   # exclusion rates per 100 pupils, 2 places
+    ("ehcp_20wk_excl", 1),         # the default for everything else
+    ("ehcp_caseload", 0),          # and for counts
+])
+def test_published_precision(catalogue, metric_id, places):
+    assert catalogue.get(metric_id).precision == places
+
+
+def test_published_chs_waiting_lists_are_their_own_measures(catalogue):
+    ids = ("chs_waiting_list", "chs_over_18wk_pct", "chs_52wk_waiters")
+    metrics = [catalogue.get(i) for i in ids]
+    assert {(m.page, m.input, m.frequency, m.breakdown, m.public) for m in metrics} == {
+        ("therapy", "metric_values", "month", "service", True)}
+    assert all("NHS England" in m.source and "RXL" in m.source for m in metrics)
+    # only the percentage is compared across areas; the local extract's own measure is never drawn against them
+    assert [m.comparators for m in metrics] == [False, True, False]
+    assert not catalogue.get("therapy_over_18wk_pct").comparators
 
 
 def test_titles_are_unique(catalogue):
@@ -188,6 +217,14 @@ def test_small_valid_catalogue_loads(tmp_path):
     assert m.target is None and m.owner is None and m.derivation is None
 
 
+def test_unit_label_and_decimals_load(tmp_path):
+    m = load_catalogue(_write(tmp_path, _variant(unit="rate", chart="xmr", unit_label="per 100 pupils",
+                                                 decimals=2))).get("m1")
+    assert (m.unit_label, m.decimals, m.precision) == ("per 100 pupils", 2, 2)
+    plain = load_catalogue(_write(tmp_path, BASE)).get("m1")
+    assert (plain.unit_label, plain.decimals, plain.precision) == (None, None, 1)
+
+
 THERAPY = dict(input="therapy_referrals", unit="count", chart="xmr", breakdown="service")
 
 # (case, metric fields, field the message must name, fragment of the message)
@@ -221,6 +258,12 @@ BAD_METRICS = [
     ("public text key missing", _variant(public_text={"improving": "Better.", "worsening": "Worse."}),
      "public_text", "'no_change'"),
     ("comparators not a boolean", _variant(comparators="yes"), "comparators", "true or false"),
+    ("rate without unit label", _variant(unit="rate", chart="xmr"), "unit_label", "a rate must say what it is per"),
+    ("empty unit label", _variant(unit_label=" "), "unit_label", "non-empty text"),
+    ("decimals not a whole number", _variant(decimals=1.5), "decimals", "whole number of decimal places"),
+    ("decimals out of range", _variant(decimals=7), "decimals", "from 0 to 4"),
+    ("decimals a boolean", _variant(decimals=True), "decimals", "whole number"),
+    ("unknown frequency term name", _variant(frequency="autumn"), "frequency", "unknown value 'autumn'"),
 ]
 
 

@@ -1,5 +1,5 @@
-"""Editions: APP_EDITION fails closed, the public edition serves only public pages, metrics and aggregates,
-and words each metric for families from the catalogue."""
+"""Editions: APP_EDITION fails closed, the public edition serves only public pages, metrics and aggregates, one
+Policy says what each audience may see, and the public view words each measure for families from the catalogue."""
 import logging
 import os
 import subprocess
@@ -11,14 +11,13 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from metrics import edition
-from metrics.analysis import Analysis
+from metrics import vocabulary
 from metrics.area import load_area
 from metrics.catalogue import load_catalogue
-from metrics.edition import (BOARD, PUBLIC, public_store, public_wording, read_edition, serves_breakdown,
-                             serves_metric, serves_path, serves_records, wording_for)
-from metrics.spc import xmr
+from metrics.edition import (BOARD, PUBLIC, Policy, policy, public_store, read_edition, serves_breakdown,
+                             serves_metric, serves_path, serves_records)
 from metrics.store import Store
+from metrics.view.measure import Scope, measure_view
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = load_catalogue()
@@ -126,43 +125,47 @@ def test_public_store_filters_suppresses_and_drops_records():
     assert len(board.values) == 7 and board.records  # the board's store is untouched
 
 
+# -- what each audience may see -------------------------------------------------------------------------------
+
+def test_one_policy_per_audience():
+    board, public = policy(BOARD), policy(PUBLIC)
+    assert board == Policy(BOARD, vocabulary.BOARD, limits=True, spc_terms=True, records=True, counts_behind=True,
+                           internal=True)
+    # The public sees no per-point limits (a p chart's limits give each denominator back), no SPC words, no
+    # record-level views, no counts behind a percentage and no internal detail.
+    assert public == Policy(PUBLIC, vocabulary.PUBLIC, limits=False, spc_terms=False, records=False,
+                            counts_behind=False, internal=False)
+    assert policy() is board  # this process: APP_EDITION unset
+    with pytest.raises(KeyError):
+        policy("Board")  # only the two names: anything else was failed closed by read_edition
+
+
 # -- family wording -------------------------------------------------------------------------------------------
 
-METRIC = next(m for m in CATALOGUE.metrics if m.public and m.improvement != "neutral")
-
-
-@pytest.mark.parametrize("direction, icon, label, field", [
-    ("improving", "better", "Getting better", "improving"),
-    ("worsening", "worse", "Getting worse", "worsening"),
-    ("no significant change", "same", "No clear change", "no_change"),
-    ("higher than usual", "higher", "Higher than usual", "improving"),  # neutral: `improving` words a rise
-    ("lower than usual", "lower", "Lower than usual", "worsening"),
+@pytest.mark.parametrize("metric_id, icon, label, sentence", [
+    # tests/unit/builders.py: complaints ends above its limits (lower is better), attendance the same figures
+    # where higher is better, the waits total is flat noise, requests (neutral) ends above its limits.
+    ("complaints", "worse", "Getting worse", "More complaints."),
+    ("attendance", "better", "Getting better", "More sessions attended."),
+    ("waits", "same", "No clear change", "About as many children are waiting."),
+    ("requests", "higher", "Higher than usual", "More requests."),  # neutral: `improving` words a rise
+    ("waiting", "unknown", "Not enough information yet", None),  # unavailable: nothing to read
 ])
-def test_public_wording_from_catalogue(direction, icon, label, field):
-    w = public_wording(METRIC, direction)
-    assert (w.icon, w.label) == (icon, label)
-    assert w.sentence == getattr(METRIC.public_text, field)
+def test_public_icon_and_sentence_from_the_catalogue(small_store, metric_id, icon, label, sentence):
+    v = measure_view(small_store, metric_id, Scope(), "All", "public")
+    (i,) = v.icons
+    assert (i.key, i.label) == (icon, label)
+    assert (v.sentences[0].text if v.sentences else None) == sentence
 
 
-def test_no_spc_result_says_not_enough_information():
-    a = Analysis(METRIC.id, "Blackpool", "All", pd.DataFrame(), None, "none", "No data for this selection.")
-    assert wording_for(METRIC, a).icon == "unknown"
-    assert "not enough information" in wording_for(METRIC, a).sentence
-
-
-def test_wording_follows_spc_direction():
-    # 20 months at 10, 11, 10, 11...; then 30: far above the upper limit (10.5 + 2.66 * 1 = 13.2). For a metric
-    # where higher is better that is special cause improvement, so "Getting better"; lower is better, worse.
-    dates = pd.date_range("2023-01-01", periods=21, freq="MS")
-    values = np.array([10.0, 11.0] * 10 + [30.0])
-    for improvement, label in (("increase", "Getting better"), ("decrease", "Getting worse")):
-        metric = next(m for m in CATALOGUE.metrics if m.public and m.improvement == improvement)
-        a = Analysis(metric.id, "Blackpool", "All", pd.DataFrame(), xmr(dates, values, improvement=improvement),
-                     "xmr")
-        assert wording_for(metric, a).label == label
+def test_too_few_points_say_not_enough_information(small_store):
+    v = measure_view(small_store, "complaints", Scope(start="2023-10"), "All", "public")  # 4 months
+    assert v.icons[0].key == "unknown"
+    assert v.sentences[0].text == "There is not enough information yet to say whether this is changing."
 
 
 def test_metrics_layer_modules_do_not_import_dash():
-    code = "import sys, metrics.edition, metrics.disclosure; print('dash' in sys.modules)"
+    code = ("import sys, metrics.edition, metrics.disclosure, metrics.view.pages, metrics.view.overview, "
+            "metrics.view.registry, metrics.view.datapage, metrics.report; print('dash' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

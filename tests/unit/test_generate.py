@@ -4,6 +4,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import polars as pl
 import pyarrow.parquet as pq
 import pytest
@@ -82,20 +83,31 @@ def test_annual_reviews_follow_the_contract(out):
         reviews.filter(pl.col("meeting_date").is_null()).height
 
 
-def test_every_metric_values_metric_gets_rows_with_comparators_where_published(out):
+@pytest.fixture(scope="module")
+def published():
+    """What data/build_published.py ingested (tests/unit/test_ingest_reference.py checks it against the
+    reference files): the figures the demonstration data must reproduce."""
+    values = pd.read_parquet(REPO / "data" / "metric_values" / "published.parquet")
+    return values[values["area"] == load_area().name]
+
+
+def test_synthetic_series_only_where_nothing_is_published(out, published):
     catalogue, area = load_catalogue(), load_area()
     values = pl.read_parquet(out / "metric_values.parquet")
     assert values["synthetic"].all() and set(values["source"]) == {gen.SYNTHETIC_SOURCE}
+    real = set(published["metric_id"])
+    assert {"suspension_rate_ehcp", "suspension_rate_sen_support", "chs_waiting_list"} <= real
     for metric in catalogue.metrics:
         rows = values.filter(pl.col("metric_id") == metric.id)
-        if metric.input != "metric_values":
-            assert rows.is_empty(), metric.id
+        if metric.input != "metric_values" or metric.id in real:
+            assert rows.is_empty(), metric.id  # real before synthetic: published figures are never stood in for
             continue
         areas = set(rows["area"])
         assert area.name in areas, metric.id
         assert ({"England", "Statistical neighbours"} <= areas) == metric.comparators, metric.id
         assert set(rows["period_type"]) == {metric.frequency}, metric.id
         assert rows.filter(pl.col("area") == area.name).height >= 5, metric.id  # a series, not a point
+    assert set(gen.PARAMS).isdisjoint(real)  # no parameters left for series that are never drawn
 
 
 def test_local_measures_add_up_across_localities(out):
@@ -139,21 +151,115 @@ def test_slt_waits_worsen_then_improve_after_the_triage_clinic(series):
     assert over[2024] < over[2022] / 2
 
 
-def test_demand_rises_with_an_august_dip(series):
-    referrals = series.filter((pl.col("metric_id") == "therapy_referrals") & (pl.col("area") == "Blackpool")
-                              & (pl.col("breakdown") == "All"))
-    by_month = dict(referrals.group_by(pl.col("period_start").dt.month()).agg(pl.col("value").mean()).iter_rows())
+def test_demand_rises_with_an_august_dip_and_falls_where_referrals_are_diverted(series):
+    referrals = series.filter((pl.col("metric_id") == "therapy_referrals") & (pl.col("area") == "Blackpool"))
+    by_month = dict(referrals.filter(pl.col("breakdown") == "All")
+                    .group_by(pl.col("period_start").dt.month()).agg(pl.col("value").mean()).iter_rows())
     assert by_month[8] < 0.75 * by_month[10]
-    by_year = yearly(series, "therapy_referrals")
-    assert by_year[2025] > by_year[2022]
+    total = yearly(series, "therapy_referrals")
+    slt = yearly(series, "therapy_referrals", "Speech and language therapy")
+    # graduated approach (March 2023): schools support children before referring them to speech and language
+    assert slt[2024] < 0.85 * slt[2022]
+    assert total[2025] - slt[2025] > total[2022] - slt[2022]  # every other service's demand rises
 
 
-def test_ehcp_volumes_and_timeliness_follow_published_levels(series):
+# -- calibrated to the published figures ----------------------------------------------------------------------
+
+def per_year(series, metric_id):
+    rows = series.filter((pl.col("metric_id") == metric_id) & (pl.col("area") == "Blackpool"))
+    return {y: (n, d) for y, n, d in rows.group_by(pl.col("period_start").dt.year())
+            .agg(pl.col("numerator").sum(), pl.col("denominator").sum()).iter_rows()}
+
+
+def published_years(published, metric_id):
+    """Published calendar years the extract covers in full (it starts in October 2020)."""
+    rows = published[(published["metric_id"] == metric_id) & (published["period_type"] == "calendar_year")]
+    return {d.year: (v, n, den) for d, v, n, den in zip(rows["period_start"], rows["value"], rows["numerator"],
+                                                        rows["denominator"]) if d >= gen.START}
+
+
+def test_published_figures_are_the_ones_in_the_reference_files(published):
+    # SOURCES.md: Blackpool within 20 weeks excl. exceptions 2023 85, 2024 61.6; RXL speech and language
+    # therapy January 2023: 616 waiting, (260 + 10) / 616 = 43.8% over 18 weeks, 10 over 52 weeks
+    assert published_years(published, "ehcp_20wk_excl")[2023][0] == 85.0
+    assert published_years(published, "ehcp_20wk_excl")[2024][0] == 61.6
+    jan = published[(published["breakdown"] == "Speech and language therapy")
+                    & (published["period_start"] == date(2023, 1, 1))].set_index("metric_id")["value"]
+    assert (jan["chs_waiting_list"], round(jan["chs_over_18wk_pct"], 1), jan["chs_52wk_waiters"]) == (616, 43.8, 10)
+
+
+@pytest.mark.parametrize("metric_id, tolerance", [
+    ("ehcp_20wk_excl", 1.0),  # the calibrated measure: the published share to the nearest plan
+    ("ehcp_20wk_incl", 2.0),  # follows from it, with exceptions (1 to 4 a year) always late
+])
+def test_ehc_casework_reproduces_the_published_20_week_rates(series, published, metric_id, tolerance):
+    years = published_years(published, metric_id)
+    assert sorted(years) == [2021, 2022, 2023, 2024]
+    synthetic = per_year(series, metric_id)
+    for year, (value, _, _) in years.items():
+        n, d = synthetic[year]
+        assert abs(100 * n / d - value) <= tolerance, (year, 100 * n / d, value)
+
+
+def test_ehc_requests_follow_published_volumes_and_timeliness_improves_after_the_restructure(series):
     requests = series.filter((pl.col("metric_id") == "ehcp_requests") & (pl.col("area") == "Blackpool"))
-    per_year = dict(requests.group_by(pl.col("period_start").dt.year()).agg(pl.col("value").sum()).iter_rows())
-    assert 180 <= per_year[2021] <= 260 and 330 <= per_year[2024] <= 480  # published: 216 and 423
+    per_year_requests = dict(requests.group_by(pl.col("period_start").dt.year()).agg(pl.col("value").sum()).iter_rows())
+    assert 180 <= per_year_requests[2021] <= 260 and 330 <= per_year_requests[2024] <= 480  # published: 216, 423
     within = yearly(series, "ehcp_20wk_excl")
-    assert within[2024] < within[2023] and within[2026] > within[2024]  # worse in 2024, better after restructure
+    assert within[2026] > within[2024]  # the EHC team's restructure, January 2025
+
+
+def test_ehc_plan_volumes_stay_near_the_published_ones(series, published):
+    years = published_years(published, "ehcp_20wk_incl")
+    synthetic = per_year(series, "ehcp_20wk_incl")
+    for year, (_, _, plans) in years.items():
+        assert 0.65 * plans <= synthetic[year][1] <= 1.25 * plans, (year, synthetic[year][1], plans)
+
+
+def test_therapy_lists_reproduce_rxl_published_lists_within_ten_percent(series, published):
+    lists = published[published["metric_id"] == "chs_waiting_list"]
+    ok = lists[lists["status"] == "ok"]
+    months = [date(2023, m, 1) for m in range(1, 11)]
+    services = {"Speech and language therapy", "Occupational therapy", "Physiotherapy"}
+    assert set(zip(ok["breakdown"], ok["period_start"])) == {(s, m) for s in services for m in months}
+    # RXL submitted nothing for community paediatrics: not available, and nothing is invented for it
+    assert set(lists.loc[lists["status"] != "ok", "breakdown"]) == {"Community paediatrics"}
+    synthetic = {(b, d): v for b, d, v in series.filter(
+        (pl.col("metric_id") == "therapy_waiting_list") & (pl.col("area") == "Blackpool"))
+        .select("breakdown", "period_start", "value").iter_rows()}
+    for service, month, value in zip(ok["breakdown"], ok["period_start"], ok["value"]):
+        assert abs(synthetic[service, month] / value - 1) <= 0.10, (service, month, synthetic[service, month], value)
+
+
+# Plausible bounds for every month of the series, to the end: (list size), (referrals a month), longest median
+# wait in weeks. Lists never empty out, demand never dries up, and no typical wait passes a year.
+BOUNDS = {
+    "Speech and language therapy": ((120, 900), (15, 200), 40),
+    "Occupational therapy": ((20, 150), (3, 90), 26),
+    "Physiotherapy": ((25, 150), (0, 30), 52),
+    "Community paediatrics": ((80, 400), (10, 120), 26),
+    "Neurodevelopmental pre-school": ((60, 350), (0, 60), 52),
+    "Neurodevelopmental school-age": ((100, 600), (5, 100), 52),
+    "Wheelchair service": ((25, 150), (0, 25), 52),
+}
+
+
+@pytest.mark.parametrize("service", list(BOUNDS))
+def test_no_series_drifts_into_an_implausible_state(series, service):
+    (lo, hi), (ref_lo, ref_hi), median = BOUNDS[service]
+
+    def values(metric_id):
+        rows = series.filter((pl.col("metric_id") == metric_id) & (pl.col("area") == "Blackpool")
+                             & (pl.col("breakdown") == service)).sort("period_start")
+        assert rows["period_start"].max() == date(2026, 9, 1)  # every bound holds to the end of the series
+        return rows["value"]
+    size = values("therapy_waiting_list")
+    assert lo <= size.min() and size.max() <= hi, (size.min(), size.max())
+    referrals = values("therapy_referrals")
+    assert ref_lo <= referrals.min() and referrals.max() <= ref_hi, (referrals.min(), referrals.max())
+    assert values("therapy_median_wait").max() <= median
+    assert values("therapy_over_18wk_pct").max() < 95
+    assert size.tail(12).min() >= lo  # and the last year is not the start of a slide
 
 
 def test_the_backlog_open_in_october_2020_is_in_the_extract(out):

@@ -20,9 +20,7 @@ def test_committed_map_agrees_with_the_catalogue(catalogue):
 
 
 def test_comparator_metrics_have_a_published_source(catalogue):
-    """Every catalogue metric promising comparators is fed by the map. (D2I publishes suspension and permanent
-    exclusion rates by SEN per term only, so those metrics promise no comparators: adding terms would not give
-    DfE's annual rate.)"""
+    """Every catalogue metric promising comparators is fed by the map."""
     mapped = {i.metric_id for i in load_map(catalogue=catalogue).indicators}
     promised = {m.id for m in catalogue.metrics if m.comparators}
     assert promised - mapped == set()
@@ -49,6 +47,8 @@ unit = "count"
     (GOOD + 'numerator = "a"\nnumerator_sum = ["a", "b"]\n', "give numerator or numerator_sum, not both"),
     (GOOD.replace('kind = "ees"\n', ''), "missing setting 'kind'"),
     (GOOD + '[[series_break]]\nmetric_id = "nope"\nperiod_start = 2023-01-01\n', "[[series_break]] #1: metric_id"),
+    (GOOD + '[[caution]]\nmetric_id = "ehcp_caseload"\narea = "Blackpool"\nperiod_start = 2023-01-01\n'
+            'note = "x"\nflag = "dodgy"\n', "[[caution]]: flag 'dodgy' is not one of provisional"),
 ])
 def test_bad_map_is_refused(tmp_path, catalogue, text, message):
     path = tmp_path / "published_map.toml"
@@ -58,3 +58,14 @@ def test_bad_map_is_refused(tmp_path, catalogue, text, message):
     assert message in str(exc.value)
     assert "published_map.toml" in str(exc.value)
 
+
+
+def test_release_publication_and_caution_flag(tmp_path, catalogue):
+    path = tmp_path / "published_map.toml"
+    path.write_text(GOOD + '[[release]]\nfiles = ["a_*.csv"]\nsource = "A 2025"\npublication = "A"\n'
+                    '[[release]]\nfiles = ["b_*.csv"]\nsource = "B"\n'
+                    '[[caution]]\nmetric_id = "ehcp_caseload"\narea = "Blackpool"\nperiod_start = 2023-01-01\n'
+                    'note = "internal: check it"\n')
+    m = load_map(path, catalogue=catalogue)
+    assert m.publications() == {"A 2025": "A", "B": "B"}
+    assert m.cautions[0].flag == "doubtful"  # the default: the note itself never reaches the value

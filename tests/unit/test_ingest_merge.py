@@ -12,7 +12,7 @@ from metrics.ingest.__main__ import main
 from metrics.ingest.errors import IngestError
 from metrics.ingest.log import LOG, latest_by_file, read_log
 from metrics.ingest.mapping import load_map
-from metrics.ingest.merge import PUBLISHED
+from metrics.ingest.merge import COLUMNS, PUBLISHED, agree, break_at_switches, decimals, replace_keys, resolve
 from metrics.ingest.pipeline import ingest_file
 from metrics.ingest.reference import reference_dir
 
@@ -273,3 +273,105 @@ def test_cli(tmp_path, capsys):
     assert "Nothing was changed." in err
     assert main([str(REFERENCE / "statistical_neighbours_blackpool.csv"), "--data-dir", str(tmp_path)]) == 1
     assert "not a statistics file" in capsys.readouterr().err
+
+
+# -- two publications, one figure (merge.resolve): table-driven on small frames -----------------------------------
+
+COMPARATORS = {"England", "North West"}
+
+
+def rows(*specs, metric_id="absence_ehcp", year=2022):
+    """(area, value, source[, status[, quality]]) -> metric_values rows for one period."""
+    out = []
+    for area, value, source, *rest in specs:
+        status = rest[0] if rest else "ok"
+        out.append({"metric_id": metric_id, "period_start": date(year, 9, 1), "period_type": "academic_year",
+                    "area": area, "breakdown": "All", "value": value if status == "ok" else float("nan"),
+                    "numerator": float("nan"), "denominator": float("nan"), "status": status, "source": source,
+                    "synthetic": False, "series_break": False, "quality": rest[1] if len(rest) > 1 else None})
+    return pd.DataFrame(out, columns=COLUMNS)
+
+
+def merged(existing, new, publications=None):
+    kept, new, conflicts = resolve(existing, new, COMPARATORS, publications or {})
+    out = replace_keys(kept, new)
+    return out.set_index("area"), conflicts
+
+
+@pytest.mark.parametrize("case, existing, new, publications, kept, quality, rule", [
+    ("the source that also gives England wins, even if older",
+     rows(("Blackpool", 10.68, "DfE"), ("England", 12.42, "DfE")), rows(("Blackpool", 11.170811, "D2I")), {},
+     (10.68, "DfE"), "sources_disagree", "comparators"),
+    ("the newer source wins if it gives more comparators",
+     rows(("Blackpool", 5.0, "Old")), rows(("Blackpool", 6.0, "New"), ("England", 7.0, "New")), {},
+     (6.0, "New"), "sources_disagree", "comparators"),
+    ("as many comparators: the newer release wins",
+     rows(("Blackpool", 5.0, "Old"), ("England", 7.0, "Old")), rows(("Blackpool", 6.0, "New"), ("England", 7.0, "New")),
+     {}, (6.0, "New"), "sources_disagree", "newer release"),
+    ("two releases of one publication: a revision",
+     rows(("Blackpool", 1661.0, "EHC plans 2025"), ("England", 1.0, "EHC plans 2025")),
+     rows(("Blackpool", 1700.0, "EHC plans 2026")), {"EHC plans 2025": "EHC plans", "EHC plans 2026": "EHC plans"},
+     (1700.0, "EHC plans 2026"), "revised", "same publication"),
+])
+def test_disagreeing_sources_are_resolved_by_rule(case, existing, new, publications, kept, quality, rule):
+    out, conflicts = merged(existing, new, publications)
+    r = out.loc["Blackpool"]
+    assert (r.value, r.source, r.quality) == (*kept, quality)
+    (c,) = conflicts
+    assert c["flag"] == quality and rule in c["rule"] and c["kept"] == {"value": kept[0], "source": kept[1]}
+    assert c["other"]["value"] != kept[0]  # the other figure is kept, for the ingest log
+
+
+@pytest.mark.parametrize("case, existing, new, expected", [
+    ("equal at the less precise figure's precision (LAIT 4.9, dashboard 4.92)",
+     rows(("Blackpool", 4.9, "LAIT")), rows(("Blackpool", 4.92, "Dashboard")), (4.92, None)),
+    ("a symbol beside a value is no disagreement: the newer release's word stands",
+     rows(("Blackpool", 4.9, "LAIT")), rows(("Blackpool", None, "EES", "not_available")), (None, None)),
+    ("a row agreeing with a flagged row keeps its flag (re-ingesting the kept file changes nothing)",
+     rows(("Blackpool", 10.68, "DfE", "ok", "sources_disagree")), rows(("Blackpool", 10.68, "DfE")),
+     (10.68, "sources_disagree")),
+])
+def test_no_disagreement(case, existing, new, expected):
+    out, conflicts = merged(existing, new)
+    r = out.loc["Blackpool"]
+    assert conflicts == []
+    assert (None if pd.isna(r.value) else r.value, r.quality) == expected
+
+
+@pytest.mark.parametrize("value, places", [(85.0, 0), (10.68, 2), (11.170811, 6), (73.599999999999994, 1),
+                                           (-0.07, 2), (1249, 0)])
+def test_decimals(value, places):
+    assert decimals(value) == places
+
+
+@pytest.mark.parametrize("a, b, same", [(4.9, 4.92, True), (4.9, 4.96, False), (10.68, 11.170811, False),
+                                        (28.0, 29.0, False), (85.0, 85.4, True), (1661.0, 1700.0, False)])
+def test_agree(a, b, same):
+    assert agree(a, b) == same == agree(b, a)
+
+
+def test_a_series_joined_from_two_disagreeing_sources_breaks_where_it_switches():
+    years = pd.concat([rows(("Blackpool", 10.0 + y / 10, "DfE" if y < 2023 else "D2I"), year=y)
+                       for y in range(2019, 2025)], ignore_index=True)
+    conflict = {"metric_id": "absence_ehcp", "area": "Blackpool", "breakdown": "All", "period_type": "academic_year",
+                "flag": "sources_disagree", "kept": {"source": "DfE"}, "other": {"source": "D2I"}}
+    out = break_at_switches(years, [conflict]).set_index("period_start")["series_break"]
+    assert out.to_dict() == {date(y, 9, 1): y == 2023 for y in range(2019, 2025)}
+    assert not break_at_switches(years, []).series_break.any()  # sources that never disagreed: no break
+
+
+def test_provisional_figures_are_flagged(tmp_path, config):
+    # LAIT marks provisional years "2025 (prov)" (SOURCES.md); a copy with % pupils with an EHC plan so marked
+    def provisional(df):
+        df = df[df.measure_short == "SEN_TotStat"].copy()
+        df.loc[df.years == "2025", "years"] = "2025 (prov)"
+        return df
+    data = tmp_path / "data"
+    data.mkdir()
+    result = ingest_file(copy_with(tmp_path, "lait_send_indicators_blackpool_sn_england.csv", provisional),
+                         data_dir=data, **config)
+    values = published(data)
+    flagged = values[values.quality.notna()]
+    assert set(flagged.quality) == {"provisional"} and set(flagged.period_start) == {date(2024, 9, 1)}
+    assert len(flagged) == values.period_start.eq(date(2024, 9, 1)).sum() - 1  # every row but the computed average
+    assert any("published as provisional" in w for w in result.warnings)

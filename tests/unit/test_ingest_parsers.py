@@ -25,6 +25,10 @@ from metrics.ingest.symbols import BLANK, parse_cells
     ("2023-01", "month", {}, date(2023, 1, 1)),
     ("2023-10-01", "month", {}, date(2023, 10, 1)),
     (" February 2023", "month", {}, date(2023, 2, 1)),  # DfE CHS frame pads some month names
+    # EES / D2I termly figures: the academic year's label and the term in time_identifier
+    ("202324", "term", {"term": "Autumn term"}, date(2023, 9, 1)),
+    ("202324", "term", {"term": "Spring term"}, date(2024, 1, 1)),
+    ("202324", "term", {"term": " Summer term"}, date(2024, 4, 1)),
 ])
 def test_period_start(label, period_type, options, expected):
     assert period_start(label, period_type, **options) == expected
@@ -36,10 +40,16 @@ def test_period_start(label, period_type, options, expected):
     ("Autumn 2023", "academic_year", "cannot read"),
     ("2023 Q1", "month", "as a month"),
     ("2023", "quarter", "unsupported"),
+    ("202324", "term", "not a school term"),  # a term needs its name
 ])
 def test_period_start_rejects(label, period_type, message):
     with pytest.raises(ValueError, match=message):
         period_start(label, period_type)
+
+
+def test_a_term_not_in_the_vocabulary_is_refused():
+    with pytest.raises(ValueError, match="'Winter term' is not a school term"):
+        period_start("202324", "term", term="Winter term")
 
 
 @pytest.mark.parametrize("start, period_type, expected", [
@@ -48,6 +58,8 @@ def test_period_start_rejects(label, period_type, message):
     (date(2024, 1, 1), "calendar_year", "2024"),
     (date(2023, 6, 1), "month", "2023-06"),
     (date(1999, 9, 1), "academic_year", "1999/00"),
+    (date(2024, 9, 1), "term", "2024/25 Autumn term"),
+    (date(2025, 4, 1), "term", "2024/25 Summer term"),
 ])
 def test_period_label(start, period_type, expected):
     assert period_label(start, period_type) == expected
@@ -72,6 +84,9 @@ def test_period_label(start, period_type, expected):
     ("tribunal", "..", None, "not_available"),
     ("nhs_chs", "*", None, "suppressed"),  # NHS England small-number suppression
     ("ees", "", None, BLANK),
+    # NHS England CHS: a blank means the organisation submitted nothing for the service line (SOURCES.md)
+    ("nhs_chs", "", None, "not_available"),
+    ("nhs_chs_dfe", "", None, "not_available"),
 ])
 def test_parse_cells(kind, cell, value, status):
     values, statuses, bad = parse_cells(pd.Series([cell]), kind)

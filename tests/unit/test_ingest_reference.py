@@ -12,6 +12,7 @@ from metrics.catalogue import load_catalogue
 from metrics.ingest.batch import build, ingest_order, statistics_files
 from metrics.ingest.frame import read_csv
 from metrics.ingest.kinds import detect
+from metrics.ingest.log import read_log
 from metrics.ingest.mapping import load_map
 from metrics.ingest.merge import PUBLISHED
 from metrics.ingest.pipeline import ingest_file
@@ -98,8 +99,9 @@ KNOWN = [
     # LAIT labels KS4 destinations by start year: 2021 = EES 202122, Blackpool EHC plan 95.1 in both
     ("lait_send_indicators_blackpool_sn_england.csv", "ks4_destination_ehcp", BP, acad(2021), "All", 95.1,
      None, None),
+    # CSV: cohort 41 (the numerator is not published for LAs)
     ("dfe_inclusion_dash_ks4_destinations_by_sen.csv", "ks4_destination_ehcp", BP, acad(2021), "All", 95.1,
-     None, None),
+     None, 41),
     # SOURCES.md: Blackpool 2022/23 EHC plan 4.92%, SEN support 16.54% (England 4.29 / 13.04)
     ("dfe_inclusion_dash_pct_pupils_ehcp_sen_support.csv", "pupils_ehcp_pct", BP, acad(2022), "All", 4.92,
      None, None),
@@ -111,11 +113,14 @@ KNOWN = [
     ("dfe_inclusion_dash_ks2_rwm_by_sen.csv", "ks2_rwm_ehcp", BP, acad(2018), "All", 15, 7, 46),
     ("dfe_inclusion_dash_ks2_rwm_by_sen.csv", "ks2_rwm_ehcp", BP, acad(2021), "All", 4, 3, 74),
     ("dfe_inclusion_dash_ks2_rwm_by_sen.csv", "ks2_rwm_ehcp", ENG, acad(2018), "All", 9, 1961, 21473),
-    # CSV: Identified SEN (mainstream), overall sustained, 2021/22: Blackpool 85.7, England 83.9
+    # CSV: Identified SEN (mainstream), overall sustained, 2021/22: Blackpool 85.7 of a cohort of 7 (issue 16:
+    # cohorts of 9, 6, 7, 5 and 7), England 83.9 of 13246
     ("dfe_inclusion_dash_destinations_1618_by_sen_lldd.csv", "destination_1618_sen", BP, acad(2021), "All",
-     85.7, None, None),
+     85.7, None, 7),
+    ("dfe_inclusion_dash_destinations_1618_by_sen_lldd.csv", "destination_1618_sen", BP, acad(2018), "All",
+     66.7, None, 6),
     ("dfe_inclusion_dash_destinations_1618_by_sen_lldd.csv", "destination_1618_sen", ENG, acad(2021), "All",
-     83.9, None, None),
+     83.9, None, 13246),
     # SOURCES.md: Blackpool persistent absence EHC plan 16.6% 2018/19 -> 35.1% 2023/24 -> 30.0% 2024/25;
     # SEN support 30.8% 2024/25 (the CSV's unrounded values)
     ("d2i_send_absence_exclusions_by_sen_la.csv", "persistent_absence_ehcp", BP, acad(2018), "All", 16.634051,
@@ -138,13 +143,37 @@ KNOWN = [
     ("send_tribunal_appeal_rates_2014_2024.csv", "tribunal_appeal_rate", BP, cal(2014), "All", 0.0, 0, 543),
     # CSV Jan 2023 speech and language: England 67774 waiting, 20810 at 18-52 weeks + 2980 over 52;
     # North West 14517, 5258 + 856. No % is published: (18-52 + 52+) / total, as SOURCES.md says.
-    ("nhse_chs_waiting_lists_cyp_rxl_lsc_nw_england_2023.csv", "therapy_over_18wk_pct", ENG, cal(2023),
+    ("nhse_chs_waiting_lists_cyp_rxl_lsc_nw_england_2023.csv", "chs_over_18wk_pct", ENG, cal(2023),
      "Speech and language therapy", 100 * 23790 / 67774, 23790, 67774),
-    ("nhse_chs_waiting_lists_cyp_rxl_lsc_nw_england_2023.csv", "therapy_over_18wk_pct", NW, cal(2023),
+    ("nhse_chs_waiting_lists_cyp_rxl_lsc_nw_england_2023.csv", "chs_over_18wk_pct", NW, cal(2023),
      "Speech and language therapy", 100 * 6114 / 14517, 6114, 14517),
+    # Lancashire and South Cumbria ICB (QE1), January 2023: 3281 waiting, 1171 at 18-52 weeks + 10 over 52
+    ("nhse_chs_waiting_lists_cyp_rxl_lsc_nw_england_2023.csv", "chs_over_18wk_pct",
+     "Lancashire and South Cumbria ICB", cal(2023), "Speech and language therapy", 100 * 1181 / 3281, 1181, 3281),
+    # SOURCES.md / issue 12: RXL speech and language, January 2023: 616 waiting, (260 + 10) = 43.8% over 18
+    # weeks, 10 over 52 weeks; October 2023: 155 waiting
+    ("nhse_chs_waiting_lists_cyp_rxl_lsc_nw_england_2023.csv", "chs_waiting_list", BP, cal(2023),
+     "Speech and language therapy", 616, None, None),
+    ("nhse_chs_waiting_lists_cyp_rxl_lsc_nw_england_2023.csv", "chs_over_18wk_pct", BP, cal(2023),
+     "Speech and language therapy", 100 * 270 / 616, 270, 616),
+    ("nhse_chs_waiting_lists_cyp_rxl_lsc_nw_england_2023.csv", "chs_52wk_waiters", BP, cal(2023),
+     "Speech and language therapy", 10, None, None),
+    ("nhse_chs_waiting_lists_cyp_rxl_lsc_nw_england_2023.csv", "chs_waiting_list", BP, date(2023, 10, 1),
+     "Speech and language therapy", 155, None, None),
+    ("nhse_chs_waiting_lists_cyp_rxl_lsc_nw_england_2023.csv", "chs_waiting_list", BP, cal(2023),
+     "Physiotherapy", 71, None, None),
     # DfE's own % for the same England figure (CSV: 35.1019565024936)
-    ("dfe_inclusion_dash_chs_waiting_cyp_therapies_2023.csv", "therapy_over_18wk_pct", ENG, cal(2023),
+    ("dfe_inclusion_dash_chs_waiting_cyp_therapies_2023.csv", "chs_over_18wk_pct", ENG, cal(2023),
      "Speech and language therapy", 35.1019565024936, 23790, 67774),
+    # D2I termly rates per 100 pupils (CSV): Blackpool susp_rate, EHC plan, autumn 2024/25 19.54; spring 2023/24
+    # 4.92; perm_excl_rate, SEN support, autumn 2024/25 0.633
+    ("d2i_send_absence_exclusions_by_sen_la.csv", "suspension_rate_ehcp", BP, acad(2024), "All", 19.54,
+     None, None),
+    ("d2i_send_absence_exclusions_by_sen_la.csv", "suspension_rate_ehcp", BP, cal(2024), "All", 4.92, None, None),
+    ("d2i_send_absence_exclusions_by_sen_la.csv", "suspension_rate_sen_support", BP, date(2020, 4, 1), "All",
+     0.093, None, None),
+    ("d2i_send_absence_exclusions_by_sen_la.csv", "perm_exclusion_rate_sen_support", BP, acad(2024), "All",
+     0.633, None, None),
     # CSV: national Under 10, April 2019: 51; RXL 10 to 17, June 2023: 31
     ("dfe_inclusion_dash_nhs_autism_13wk_blackpool.csv", "autism_first_appt_over_13wk", ENG, date(2019, 4, 1),
      "Under 10", 51, None, None),
@@ -211,9 +240,23 @@ def test_doubtful_published_value_is_kept_and_flagged(ingested):
     # SOURCES.md: "CAUTION (as published, not corrected): 2025 Blackpool SEN-support columns read ... NEET-NK 39.3%"
     result, values = ingested("nccis_neet_participation_by_send_2021_2025.csv")
     r = row(values, "neet_nk_sen_support", BP, cal(2025))
-    assert r.value == 39.3 and "caution: NCCIS 2025 reads 39.3%" in r.source
-    assert any(w.startswith("caution: neet_nk_sen_support / Blackpool / 2025-01-01") for w in result.warnings)
-    assert "caution" not in row(values, "neet_nk_sen_support", BP, cal(2024)).source
+    assert r.value == 39.3 and r.quality == "doubtful"
+    # the analyst's note ("check against EES before use") is for the log, never beside the value
+    assert not values["source"].str.contains("caution|EES before use").any()
+    note = next(w for w in result.warnings if w.startswith("caution: neet_nk_sen_support / Blackpool / 2025-01-01"))
+    assert "check against EES before use" in note and "flagged doubtful" in note
+    assert pd.isna(row(values, "neet_nk_sen_support", BP, cal(2024)).quality)
+    assert row(values, "neet_nk_ehcp", ENG, cal(2022)).quality == "doubtful"  # "identical to 2021 as published"
+
+
+def test_rxl_community_paediatrics_is_not_available_not_invented(ingested):
+    # SOURCES.md: "RXL submitted nothing for (CYP) Community paediatric service" (blank cells)
+    values = ingested("nhse_chs_waiting_lists_cyp_rxl_lsc_nw_england_2023.csv")[1]
+    paeds = values[(values.area == BP) & (values.breakdown == "Community paediatrics")]
+    assert set(paeds.metric_id) == {"chs_waiting_list", "chs_over_18wk_pct", "chs_52wk_waiters"}
+    assert len(paeds) == 30 and set(paeds.status) == {"not_available"} and paeds.value.isna().all()
+    # other organisations did submit it: England's January figure is a number
+    assert row(values, "chs_waiting_list", ENG, cal(2023), "Community paediatrics").value == 64597
 
 
 def test_series_break_marks_the_first_person_level_period(ingested):
@@ -253,22 +296,45 @@ def test_rows_are_only_for_the_area_its_comparators_and_current_neighbours(inges
     assert {"Halton", "Knowsley"}.isdisjoint(values.area)  # April 2021 neighbours only
 
 
-def test_local_rows_of_record_level_metrics_are_left_to_the_extract(ingested):
-    # therapy_over_18wk_pct's local series comes from the provider's own monthly extract: the published
-    # provider (RXL) rows would collide with it, so only England and the region come in.
+def test_the_providers_own_rows_are_the_areas_published_series(ingested):
+    # RXL stands for Blackpool; England, the North West and the ICB are comparators; other providers are skipped
     result, values = ingested("nhse_chs_waiting_lists_cyp_rxl_lsc_nw_england_2023.csv")
-    assert set(values.area) == {"England", "North West"}
-    assert result.skipped["Blackpool rows of therapy_over_18wk_pct (its local series comes from the "
-                          "record-level extract)"] == 30  # 3 services x 10 months (RXL sent no paediatrics figures)
-    # but annual DfE figures beside a monthly local series do come in for the area: they are what it is ranked on
+    assert set(values.area) == {BP, ENG, NW, "Lancashire and South Cumbria ICB"}
+    assert not any(k.startswith("Blackpool rows of") for k in result.skipped)
+    # the local extract's own measures take no published rows: a synthetic series never meets real comparators
+    assert not values.metric_id.str.startswith("therapy_").any()
+
+
+def test_local_rows_of_record_level_metrics_are_left_to_the_extract(tmp_path, config):
+    # A map that fed a record-level metric from the provider's monthly rows: they would collide, key for key,
+    # with the series derived from the local extract, so only the comparators come in.
+    map_path = tmp_path / "published_map.toml"
+    map_path.write_text('[[indicator]]\nkind = "nhs_chs"\nmetric_id = "therapy_waiting_list"\n'
+                        'column = "total_waiting_list"\nbreakdown_from = "service"\n'
+                        'breakdowns = { "(CYP) Therapy interventions: Speech and language" = '
+                        '"Speech and language therapy" }\nperiod_type = "month"\nunit = "count"\n')
+    result = ingest_file(REFERENCE / "nhse_chs_waiting_lists_cyp_rxl_lsc_nw_england_2023.csv", data_dir=tmp_path,
+                         area=config["area"], catalogue=config["catalogue"],
+                         published_map=load_map(map_path, catalogue=config["catalogue"]))
+    values = pd.read_parquet(tmp_path / PUBLISHED)
+    assert BP not in set(values.area) and ENG in set(values.area)
+    assert result.skipped["Blackpool rows of therapy_waiting_list (its local series comes from the "
+                          "record-level extract)"] == 10  # January to October 2023
+
+
+def test_annual_figures_beside_a_monthly_local_series_come_in_for_the_area(ingested):
     timeliness = ingested("ees_ehcp_2025_timeliness_20_week.csv")[1]
-    assert BP in set(timeliness.area)
+    assert BP in set(timeliness.area)  # they are what the area is ranked on
 
 
-def test_repeated_nhs_month_is_reported(ingested):
+def test_repeated_nhs_month_is_reported_and_flagged(ingested):
     # SOURCES.md: "May and June 2023 RXL rows are identical as published"
-    result, _ = ingested("nhse_chs_waiting_lists_cyp_rxl_lsc_nw_england_2023.csv")
-    assert any("2023-06 repeat 2023-05" in w and w.startswith("Blackpool") for w in result.warnings)
+    result, values = ingested("nhse_chs_waiting_lists_cyp_rxl_lsc_nw_england_2023.csv")
+    assert any("2023-06 repeat the month before" in w and w.startswith("Blackpool") for w in result.warnings)
+    flagged = values[values.quality.notna()]
+    assert set(flagged.quality) == {"repeated_month"}
+    assert set(zip(flagged.area, flagged.period_start)) == {(BP, date(2023, 6, 1))}
+    assert len(flagged) == 12  # three measures x four services, kept as published
 
 
 @pytest.mark.parametrize("file, kind", [
@@ -298,11 +364,17 @@ def test_area_neighbours_are_the_may_2025_model():
     assert [(n.code, n.name) for n in area.neighbours] == list(zip(may["neighbour_old_code"], may["neighbour_name"]))
 
 
-def test_full_build_keeps_the_newest_release_per_period(tmp_path):
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("built")
+    results = build(REFERENCE, folder)
+    return folder, results, pd.read_parquet(folder / PUBLISHED)
+
+
+def test_full_build_keeps_the_newest_release_per_period(built):
     """The committed dataset's recipe: every file, in release order; later, more primary releases win."""
-    results = build(REFERENCE, tmp_path)
+    tmp_path, results, values = built
     assert [r.file for r in results] == [f.name for f in ingest_order(statistics_files(REFERENCE))]
-    values = pd.read_parquet(tmp_path / PUBLISHED)
     # caseload: 2010-2018 from the 2022 release, 2019-2025 from the 2025 release (LAIT's copies replaced)
     caseload = values[(values.metric_id == "ehcp_caseload") & (values.area == BP)].set_index("period_start")
     assert caseload.loc[cal(2018), "source"] == "DfE, Education, health and care plans 2022 (EES)"
@@ -313,3 +385,26 @@ def test_full_build_keeps_the_newest_release_per_period(tmp_path):
     log = (tmp_path / "ingest_log.jsonl").read_text().splitlines()
     assert len(log) == len(results)
     assert not any(p.name.startswith(".ingest-") for p in tmp_path.iterdir())  # temp folder cleaned up
+
+
+def test_sources_that_disagree_are_resolved_by_the_comparator_rule_and_flagged(built):
+    """Issue 12: Blackpool's 2022/23 absence (EHC plan) is 11.17% in Data to Insight's file and 10.68% in the DfE
+    file that also gives England: Blackpool and England come from one publication, the choice is flagged, and
+    the other figure is kept in the ingest log."""
+    folder, results, values = built
+    dfe = "DfE, SEND and AP Inclusion Dashboard (prototype, from DfE EES)"
+    r = row(values, "absence_ehcp", BP, acad(2022))
+    assert (r.value, r.source, r.quality) == (10.68, dfe, "sources_disagree")
+    assert row(values, "absence_ehcp", ENG, acad(2022)).source == dfe
+    # years only Data to Insight publishes come from it, and the join is a change of definition
+    later = row(values, "absence_ehcp", BP, acad(2023))
+    assert later.source.startswith("Data to Insight") and pd.isna(later.quality) and later.series_break
+    log = next(e for e in read_log(folder) if e["file"] == "d2i_send_absence_exclusions_by_sen_la.csv")
+    other = next(c for c in log["conflicts"] if (c["metric_id"], c["area"], c["period_start"])
+                 == ("absence_ehcp", BP, "2022-09-01"))
+    assert other["kept"] == {"value": 10.68, "source": dfe}
+    assert other["other"]["value"] == pytest.approx(11.170811) and other["flag"] == "sources_disagree"
+    assert "comparators" in other["rule"]
+    # figures that agree at the less precise one's precision are one figure, not a disagreement (LAIT 4.9 /
+    # the inclusion dashboard's 4.92, Blackpool pupils with an EHC plan 2022/23)
+    assert pd.isna(row(values, "pupils_ehcp_pct", BP, acad(2022)).quality)

@@ -1,11 +1,12 @@
-"""Words the public edition must get right outside the chart cards: the not-found pages name no board, and the
-therapy page's list of interventions says what a rebase means without SPC jargon."""
-import importlib
+"""Words the public edition must get right: the not-found pages name no board, and a card's list of interventions
+says where the limits restart in the board's words and nothing of limits in the families'."""
 import re
-from datetime import date
-from types import SimpleNamespace
 
-import pytest
+from bs4 import BeautifulSoup
+
+from components.card import card_html
+from metrics.edition import public_store
+from metrics.view.measure import Scope, measure_view
 
 JARGON = re.compile(r"special cause|common cause|control limit|\bxmr\b|\bspc\b", re.IGNORECASE)
 
@@ -15,14 +16,6 @@ def _text(component) -> str:
     if isinstance(children, (list, tuple)):
         return "".join(_text(c) for c in children)
     return children if isinstance(children, str) else _text(children) if hasattr(children, "children") else ""
-
-
-@pytest.fixture(scope="module")
-def therapy_page():
-    import dash
-
-    dash.Dash("page_text_test", use_pages=True, pages_folder="")
-    return importlib.import_module("pages.therapy")  # see tests/unit/test_report.py for why import_module
 
 
 def test_not_found_pages_say_the_same_edition_neutral_words():
@@ -35,13 +28,20 @@ def test_not_found_pages_say_the_same_edition_neutral_words():
     assert not re.search(r"\bboard\b", server_page + router_page, re.IGNORECASE)  # "dashboard" is neutral
 
 
-def test_interventions_say_what_a_rebase_means_in_each_editions_words(therapy_page):
-    events = [SimpleNamespace(date=date(2023, 1, 9), title="Triage clinic", rebase=True),
-              SimpleNamespace(date=date(2024, 1, 7), title="Sunday clinics", rebase=False)]
-    public = therapy_page._events_text(events, "public")
-    assert public == ("Interventions: 1. January 2023, Triage clinic (the charts below work out a new usual range "
-                      "from here); 2. January 2024, Sunday clinics.")
-    assert not JARGON.search(public)
-    board = therapy_page._events_text(events, "board")
-    assert "(the SPC charts below restart their limits here)" in board
-    assert therapy_page._events_text([], "public") == ""
+def events_text(view) -> str:
+    """The card's list of the events on its chart, as read out."""
+    soup = BeautifulSoup(card_html(view), "lxml")
+    return " | ".join(" ".join(li.get_text(" ", strip=True).split()) for ul in soup.select("ul.events")
+                      for li in ul.find_all("li"))
+
+
+def test_interventions_say_where_the_limits_restart_in_each_editions_words(rebased):
+    # The log's event 9 (a rebase for physiotherapy on 3 July 2023): July began before it, so the new limits start
+    # in August (tests/unit/test_chart.py).
+    board = measure_view(rebased, "waits", Scope(), "Physiotherapy", "board")
+    assert events_text(board) == "9 July 2023: Physiotherapy triage (limits recalculated from August 2023)"
+    public = measure_view(public_store(rebased), "waits", Scope(), "Physiotherapy", "public")
+    assert events_text(public) == "9 July 2023: Physiotherapy triage"
+    page = BeautifulSoup(card_html(public), "lxml").get_text(" ")
+    assert not JARGON.search(page) and "limits" not in page.lower()
+    assert events_text(measure_view(rebased, "waits", Scope(), "All", "board")) == ""  # not on the total

@@ -1,17 +1,24 @@
 """XmR charts against NHSRplotthedots 0.2.2 (GitHub nhs-r-community/NHSRplotthedots), the Making Data Count rules,
 and the edge cases the package meets. R is not available here, so expected values come either from the package's
-own published test expectations (file cited) or are worked by hand in the comments."""
+own published test expectations (file cited) or are worked by hand in the comments.
+
+Expectations taken from the package run with two_sigma_rule="plotthedots" (PTD), its version of the two-in-three
+rule. Today's rule (test_spc_two_sigma.py) types a point differently only where a point between 2 and 3 sigma has a
+point beyond the limits on the same side within three; no hand-worked series has one, so each runs under both
+rules (BOTH)."""
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from metrics.spc import xmr
+from metrics.spc import TWO_SIGMA_RULES, xmr
 from metrics.spc.result import assurance, build, variation
 from metrics.spc.rules import shift, special_cause, trend, two_in_three
 
 NAN = math.nan
+PTD = {"two_sigma_rule": "plotthedots"}
+BOTH = pytest.mark.parametrize("rule", TWO_SIGMA_RULES)
 
 
 def months(n, start="2024-01-01"):
@@ -47,7 +54,7 @@ def test_limits_match_package_snapshot(y15, screen, centre, lower, upper):
     y = list(RNORM_123)
     if y15 is not None:
         y[14] = y15
-    p = xmr(RNORM_DATES, y, screen_outliers=screen).points
+    p = xmr(RNORM_DATES, y, screen_outliers=screen, **PTD).points
     assert p["centre"].iloc[0] == pytest.approx(centre, abs=5e-7)
     assert p["lower"].iloc[0] == pytest.approx(lower, abs=5e-6)
     assert p["upper"].iloc[0] == pytest.approx(upper, abs=5e-6)
@@ -56,7 +63,7 @@ def test_limits_match_package_snapshot(y15, screen, centre, lower, upper):
 def test_relative_to_mean_and_common_cause_match_package_snapshot():
     # _snaps/ptd_spc_standard.md r1: relative_to_mean -1, -1, 1, -1, -1, 1, 1, -1, -1, -1, 1, 1, 1, -1, -1, ...
     # _snaps/ptd_spc.md summary: n 20, common_cause 20.
-    r = xmr(RNORM_DATES, RNORM_123)
+    r = xmr(RNORM_DATES, RNORM_123, **PTD)
     p = r.points
     side = np.sign(p["value"] - p["centre"]).astype(int).tolist()
     assert side[:15] == [-1, -1, 1, -1, -1, 1, 1, -1, -1, -1, 1, 1, 1, -1, -1]
@@ -68,14 +75,14 @@ def test_screened_outlier_is_astronomical():
     y = list(RNORM_123)
     y[14] = 10
     for screen in (True, False):
-        r = xmr(RNORM_DATES, y, screen_outliers=screen)
+        r = xmr(RNORM_DATES, y, screen_outliers=screen, **PTD)
         assert r.points["rule"].iloc[14] == "astronomical" and types(r).count(I) == 1
 
 
 def test_rebase_groups_match_package_facets():
     # _snaps/ptd_spc.md: the same 20 points as two facets of 10 have mean/lpl/upl 0.0746/-2.60/2.75 and
     # 0.209/-3.28/3.70; a rebase at the 11th date makes the same two groups.
-    p = xmr(RNORM_DATES, RNORM_123, rebase=[RNORM_DATES[10]]).points
+    p = xmr(RNORM_DATES, RNORM_123, rebase=[RNORM_DATES[10]], **PTD).points
     assert p["group"].tolist() == [0] * 10 + [1] * 10
     first = p.groupby("group")[["centre", "lower", "upper"]].first()
     assert first.loc[0].tolist() == pytest.approx([0.0746, -2.60, 2.75], abs=5e-3)
@@ -85,7 +92,7 @@ def test_rebase_groups_match_package_facets():
 @pytest.mark.parametrize("rebase", [["2020-01-01"], ["2031-01-01"], []])
 def test_rebase_outside_the_data_changes_nothing(rebase):
     # _snaps/ptd_spc.md: rebase = as.Date("2020-01-01"), a day before the data, gives one group, mean 0.142.
-    p = xmr(RNORM_DATES, RNORM_123, rebase=rebase).points
+    p = xmr(RNORM_DATES, RNORM_123, rebase=rebase, **PTD).points
     assert p["group"].eq(0).all() and p["centre"].iloc[0] == pytest.approx(0.1416238, abs=5e-7)
 
 
@@ -101,18 +108,20 @@ def test_two_points_close_to_limits_on_opposite_sides_are_common_cause():
     # By hand: mean 0; moving ranges 2 x 13, 6.5, 11; mean 2.9, screen at 9.47 drops 11 -> 32.5 / 14 = 2.3214;
     # 2-sigma lines +-4.117 (both points beyond them), limits +-6.175 (both inside), but on opposite sides.
     y = [1, -1] * 7 + [5.5, -5.5]
-    r = xmr(pd.date_range("2020-01-02", periods=16), y)
-    assert types(r)[-2:] == [C, C]
+    for rule in TWO_SIGMA_RULES:  # today's rule keeps the same-side condition
+        r = xmr(pd.date_range("2020-01-02", periods=16), y, two_sigma_rule=rule)
+        assert types(r)[-2:] == [C, C]
     assert r.points["upper"].iloc[0] == pytest.approx(2.66 * 32.5 / 14)
 
 
 # --- Hand-worked series, one per rule and edge case --------------------------------------------------------------
 
-def test_point_exactly_on_the_mean_breaks_a_shift():
+@BOTH
+def test_point_exactly_on_the_mean_breaks_a_shift(rule):
     # Sum 150 over 15 points: mean exactly 10, and point 7 is 10. Moving ranges 2 x 5, 3, 1, 2 x 5, 15, 0: mean
     # 39/14 = 2.786, screen at 9.10 drops 15, so mean MR 24/13 = 1.846154; limits 10 -+ 4.910769 = 5.089231 and
     # 14.910769; 2-sigma 10 -+ 3.273846 (13 is inside). Six above, one on the mean, six above: no run of 7.
-    r = xmr(months(15), [11, 13, 11, 13, 11, 13, 10, 11, 13, 11, 13, 11, 13, -2, -2])
+    r = xmr(months(15), [11, 13, 11, 13, 11, 13, 10, 11, 13, 11, 13, 11, 13, -2, -2], two_sigma_rule=rule)
     p = r.points
     assert p[["centre", "lower", "upper", "lower_2s", "upper_2s"]].iloc[0].tolist() == pytest.approx(
         [10, 5.089231, 14.910769, 6.726154, 13.273846], abs=1e-6)
@@ -128,98 +137,110 @@ def test_mean_is_computed_as_r_computes_it():
     assert p["centre"].iloc[0] == 0.2 and p["value"].iloc[1] - p["centre"].iloc[1] == 0
 
 
-def test_seven_or_more_points_on_one_side_is_a_shift():
+@BOTH
+def test_seven_or_more_points_on_one_side_is_a_shift(rule):
     # The same series with 11 for the middle point: mean 151/15 = 10.066667; moving ranges 2 x 6, 0, 2 x 5, 15, 0:
     # screen drops 15, mean MR 22/13 = 1.692308; upper 2-sigma 13.067692 > 13; thirteen points above the mean.
-    r = xmr(months(15), [11, 13, 11, 13, 11, 13, 11, 11, 13, 11, 13, 11, 13, -2, -2])
+    r = xmr(months(15), [11, 13, 11, 13, 11, 13, 11, 11, 13, 11, 13, 11, 13, -2, -2], two_sigma_rule=rule)
     assert r.points["upper"].iloc[0] == pytest.approx(151 / 15 + 2.66 * 22 / 13)
     assert types(r) == [I] * 13 + [K, K]
     assert rules(r) == ["shift"] * 13 + ["astronomical"] * 2
 
 
-def test_trend_takes_its_own_direction_even_below_the_mean():
+@BOTH
+def test_trend_takes_its_own_direction_even_below_the_mean(rule):
     # NHSRplotthedots issue #171 (fixed in 0.2.2). Mean 176/16 = 11; mean MR 56/15 = 3.7333; limits 11 -+ 9.930667,
     # 2-sigma 11 -+ 6.620444. 4, 6, ..., 16 rise for 7 points across the mean: with improvement "decrease" all
     # seven are concern, including 4, 6, 8 and 10 below the mean (4 is also beyond the 2-sigma line, but a trend
     # outranks two-in-three, and its neighbours are not close to the limits anyway).
-    r = xmr(months(16), [10, 14, 10, 14, 10, 14, 4, 6, 8, 10, 12, 14, 16, 10, 14, 10], improvement="decrease")
+    y = [10, 14, 10, 14, 10, 14, 4, 6, 8, 10, 12, 14, 16, 10, 14, 10]
+    r = xmr(months(16), y, improvement="decrease", two_sigma_rule=rule)
     assert r.points["lower_2s"].iloc[0] == pytest.approx(11 - 2 * (2.66 / 3) * 56 / 15)
     assert types(r) == [C] * 6 + [K] * 7 + [C] * 3 and rules(r)[6:13] == ["trend"] * 7
-    neutral = xmr(months(16), [10, 14, 10, 14, 10, 14, 4, 6, 8, 10, 12, 14, 16, 10, 14, 10], improvement="neutral")
+    neutral = xmr(months(16), y, improvement="neutral", two_sigma_rule=rule)
     assert types(neutral)[6:13] == ["special_cause_neutral_high"] * 7
 
 
-def test_two_in_three_flags_only_the_close_points():
+@BOTH
+def test_two_in_three_flags_only_the_close_points(rule):
     # Mean 178/15 = 11.866667; moving ranges 2 x 11, 4, 2, 2: mean 30/14 = 2.142857; upper 2-sigma
     # 11.866667 + 3.8 = 15.666667, upper limit 17.566667. 16, 14, 16: two beyond 2 sigma, all above the mean,
     # so both 16s are special cause and the 14 between them is not (ptd_part_of_two_in_three).
-    r = xmr(months(15), [10, 12] * 6 + [16, 14, 16])
+    r = xmr(months(15), [10, 12] * 6 + [16, 14, 16], two_sigma_rule=rule)
     assert r.points[["upper_2s", "upper"]].iloc[0].tolist() == pytest.approx([15.666667, 17.566667], abs=1e-6)
     assert types(r) == [C] * 12 + [I, C, I] and rules(r)[12:] == ["two_in_three", "none", "two_in_three"]
     assert r.variation == "improvement_high"
 
 
-def test_precedence_within_one_series():
+@BOTH
+def test_precedence_within_one_series(rule):
     # Mean 140/20 = 7; mean MR 39/19 = 2.052632; 2-sigma 7 -+ 3.64, limits 7 -+ 5.46. The twelve 4/6 points are
     # a shift below; the eight 9/11 points a shift above, in which each 11 is also beyond 2 sigma with another
     # 11 two points on, so two-in-three (higher precedence) names the 11s.
-    r = xmr(months(20), [4, 6] * 6 + [9, 11] * 4)
+    r = xmr(months(20), [4, 6] * 6 + [9, 11] * 4, two_sigma_rule=rule)
     assert types(r) == [K] * 12 + [I] * 8
     assert rules(r) == ["shift"] * 12 + ["shift", "two_in_three"] * 4
 
 
-def test_missing_values_are_skipped_for_limits_and_not_bridged():
+@BOTH
+def test_missing_values_are_skipped_for_limits_and_not_bridged(rule):
     # Mean of the six values 12; moving ranges 4, -, -, 4, 4, 4 (none across the gap; bridging would add
     # |14 - 14| = 0 and give 3.2): mean MR 4, limits 12 -+ 10.64. The missing point stays, common cause.
-    r = xmr(months(7), [10, 14, NAN, 14, 10, 14, 10])
+    r = xmr(months(7), [10, 14, NAN, 14, 10, 14, 10], two_sigma_rule=rule)
     p = r.points
     assert p[["centre", "lower", "upper"]].iloc[2].tolist() == pytest.approx([12, 1.36, 22.64])
     assert math.isnan(p["value"].iloc[2]) and types(r) == [C] * 7
 
 
-def test_missing_value_breaks_a_shift():
+@BOTH
+def test_missing_value_breaks_a_shift(rule):
     # The on-the-mean series with the middle point missing: mean 140/14 = 10, mean MR (screened) 20/11.
     # Six above, a gap, six above: no shift, as R's NA logic gives in ptd_seven_point_one_side_mean.
-    r = xmr(months(15), [11, 13, 11, 13, 11, 13, NAN, 11, 13, 11, 13, 11, 13, -2, -2])
+    r = xmr(months(15), [11, 13, 11, 13, 11, 13, NAN, 11, 13, 11, 13, 11, 13, -2, -2], two_sigma_rule=rule)
     assert r.points["upper"].iloc[0] == pytest.approx(10 + 2.66 * 20 / 11)
     assert types(r) == [C] * 13 + [K, K]
 
 
-def test_missing_value_breaks_a_trend_instead_of_failing():
+@BOTH
+def test_missing_value_breaks_a_trend_instead_of_failing(rule):
     # The package stops with "missing value where TRUE/FALSE needed" here; we treat the gap as breaking the trend.
     # Filled, 1..8 rises for 8 points (mean 116/16 = 7.25, limits 7.25 -+ 27.3: nothing outside; 1..7 are also
     # a shift below the mean, which the trend outranks). With 4 missing, 1-3 and 5-8 are too short for either.
     y = [0, 20, 0, 20, 0, 20, 1, 2, 3, NAN, 5, 6, 7, 8, 0, 20]
-    assert set(rules(xmr(months(16), y))) == {"none"}
+    assert set(rules(xmr(months(16), y, two_sigma_rule=rule))) == {"none"}
     y[9] = 4
-    assert rules(xmr(months(16), y)) == ["none"] * 6 + ["trend"] * 8 + ["none"] * 2
+    assert rules(xmr(months(16), y, two_sigma_rule=rule)) == ["none"] * 6 + ["trend"] * 8 + ["none"] * 2
 
 
-def test_missing_latest_point_leaves_icons_on_latest_value():
-    r = xmr(months(16), [11, 13, 11, 13, 11, 13, 11, 11, 13, 11, 13, 11, 13, -2, -2, NAN])
+@BOTH
+def test_missing_latest_point_leaves_icons_on_latest_value(rule):
+    r = xmr(months(16), [11, 13, 11, 13, 11, 13, 11, 11, 13, 11, 13, 11, 13, -2, -2, NAN], two_sigma_rule=rule)
     assert r.variation == "concern_low" and r.last_signal().n_points == 2
 
 
-def test_fix_after_n_points_fixes_limits_on_first_rows():
+@BOTH
+def test_fix_after_n_points_fixes_limits_on_first_rows(rule):
     # Fixed on the first 12 (10, 12, ...): mean 11, mean MR 2, limits 5.68 / 16.32: only the 30s are special.
     # Not fixed: mean 222/15 = 14.8, moving ranges 2 x 11, 18, 0, 0 -> screen drops 18 -> 22/13; lower limit
     # 14.8 - 2.66 x 22/13 = 10.298462, so every 10 is below it and every 12 in a run of 12 below the mean.
     y = [10, 12] * 6 + [30, 30, 30]
-    fixed = xmr(months(15), y, fix_after_n_points=12)
+    fixed = xmr(months(15), y, fix_after_n_points=12, two_sigma_rule=rule)
     assert fixed.points[["centre", "lower", "upper"]].iloc[14].tolist() == pytest.approx([11, 5.68, 16.32])
     assert types(fixed) == [C] * 12 + [I] * 3
-    free = xmr(months(15), y)
+    free = xmr(months(15), y, two_sigma_rule=rule)
     assert free.points["lower"].iloc[0] == pytest.approx(14.8 - 2.66 * 22 / 13)
     assert rules(free) == ["astronomical", "shift"] * 6 + ["astronomical"] * 3 and types(free) == [K] * 12 + [I] * 3
 
 
-def test_fix_after_n_points_applies_per_group():
+@BOTH
+def test_fix_after_n_points_applies_per_group(rule):
     y = [10, 12] * 6 + [30, 30] + [20, 24] * 6 + [50, 50]
-    p = xmr(months(28), y, fix_after_n_points=12.5, rebase=[months(28)[14]]).points  # 12.5 rows -> 12, as in R
+    # 12.5 rows -> 12, as in R
+    p = xmr(months(28), y, fix_after_n_points=12.5, rebase=[months(28)[14]], two_sigma_rule=rule).points
     first = p.groupby("group")[["centre", "lower", "upper"]].first()
     assert first.loc[0].tolist() == pytest.approx([11, 5.68, 16.32])  # first 12 of group 0: mean 11, MR 2
     assert first.loc[1].tolist() == pytest.approx([22, 11.36, 32.64])  # first 12 of group 1: mean 22, MR 4
-    assert types(xmr(months(28), y, fix_after_n_points=12, rebase=[months(28)[14]])) == (
+    assert types(xmr(months(28), y, fix_after_n_points=12, rebase=[months(28)[14]], two_sigma_rule=rule)) == (
         [C] * 12 + [I] * 2 + [C] * 12 + [I] * 2)
 
 

@@ -1,11 +1,11 @@
-"""Change against last year and the baseline, and the direction word read from the SPC result."""
+"""Change against last year and the baseline (the direction word is read from the SPC result in
+metrics/view/reading.py: tests/unit/test_view_reading.py)."""
 import math
 
 import pandas as pd
 import pytest
 
-from metrics.spc import xmr
-from metrics.trends import Comparison, change, direction_word
+from metrics.trends import Comparison, change
 
 NAN = math.nan
 
@@ -58,29 +58,6 @@ def test_change_rejects_bad_input():
         change(months(2), [1])
 
 
-# Series with a known latest variation (worked in tests/unit/test_spc_xmr.py): ending in two astronomical low
-# points (concern_low when increase is better), a two-in-three above (improvement_high), and flat noise.
-LOW_END = [11, 13, 11, 13, 11, 13, 11, 11, 13, 11, 13, 11, 13, -2, -2]
-HIGH_END = [10, 12] * 6 + [16, 14, 16]
-NOISE = [10, 12] * 6
-
-
-@pytest.mark.parametrize("y, improvement, word", [
-    (LOW_END, "increase", "worsening"),
-    (LOW_END, "decrease", "improving"),
-    (HIGH_END, "increase", "improving"),
-    (HIGH_END, "decrease", "worsening"),
-    (NOISE, "increase", "no significant change"),
-    (HIGH_END, "neutral", "higher than usual"),
-    (LOW_END, "neutral", "lower than usual"),
-    (NOISE, "neutral", "no significant change"),
-])
-def test_direction_word(y, improvement, word):
-    assert direction_word(xmr(months(len(y)), y, improvement=improvement)) == word
-
-
 def test_two_points_are_never_a_trend():
-    # A big rise between two points is change, not improvement: the SPC has nothing to say.
-    r = xmr(months(2), [10, 50])
-    assert direction_word(r) == "no significant change"
+    # A big rise between two points is change, not improvement: the SPC (and so the reading) has nothing to say.
     assert change(months(2), [10, 50]).baseline.difference == 40

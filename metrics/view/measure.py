@@ -1,0 +1,697 @@
+"""`measure_view`: one complete, immutable view of a measure for (measure, place, breakdown, window, audience).
+
+Which series a card leads with is decided here, once (issue 12, "Real before synthetic"):
+- At a place, a real (published or extracted) series comes before a synthetic one; among equals, the catalogue's
+  own frequency first. The others follow as further charts of the same card ("monthly local extract").
+- A locality with only synthetic figures, where the whole area has real ones, leads with the whole area's real
+  series, labelled "published for Blackpool as a whole"; its own synthetic series follows.
+- A place with no figures at all shows the whole area's, labelled the same way, never an empty box.
+- A measure published only by its parts (autism waits by age group) shows every part.
+- Comparator series (England, the region, the neighbours' average) are drawn, and the rank is computed, only
+  against a real series of the same period type: a synthetic series is never drawn on the same axes as real
+  comparators, and the rank sentence always describes the series drawn.
+"""
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from metrics import benchmarking, disclosure
+from metrics import format as fmt
+from metrics.schemas import STATUSES
+from metrics import urlstate
+from metrics.annotations import annotations_for
+from metrics.area import ENGLAND, SN_AVERAGE
+from metrics.edition import Policy, policy as policy_for
+from metrics.view import facts, sentences
+from metrics.view.facts import change_after
+from metrics.view.plans import actions_of
+from metrics.view.model import (Benchmark, Chart, Comparison, Event, Flag, Latest, Line, MeasureView, Point,
+                                Signal, SpcChart, Target)
+from metrics.view.reading import Reading, read, variation_family
+from metrics.view.tables import BLANK, cell, make_table
+from metrics.vocabulary import ASSURANCE_ICONS, PUBLIC_ICONS, VARIATION_ICONS
+
+SPARK_POINTS = 24
+TOTAL_WORDS = {"service": "All services", "agency": "All agencies", "first_language": "All children",
+               "sen_status": "All pupils", "phase_transfer": "All transfers", "cohort": "All"}
+Y_TITLE = {"percent": "Per cent", "count": "Number", "days": "Days", "weeks": "Weeks", "rate": "Rate",
+           "score": "Score", "ratio": "Ratio"}
+PUBLIC_ICON = {"improving": "better", "worsening": "worse", "same": "same", "higher": "higher", "lower": "lower",
+               "unclear": "unclear", "unknown": "unknown"}
+QUALITY_WORDS = {  # data-quality flag -> (board words, family words)
+    "provisional": ("Provisional: the publisher may revise these figures", "These figures may still change."),
+    "revised": ("Revised by the publisher since first published", "These figures were corrected after they were "
+                                                                   "first published."),
+    "doubtful": ("Doubtful: the publisher's own figures look out of line; read with care",
+                 "This figure may not be right and is being checked."),
+    "sources_disagree": ("Two published sources disagree for this period: the one matching the comparators is "
+                         "shown (see the data page)", "Two official sources give slightly different figures "
+                                                      "for this period."),
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where and when: the locality slug and the window's months, as the URL gives them."""
+    locality: str = urlstate.LOCALITY_DEFAULT
+    start: str | None = None  # YYYY-MM
+    end: str | None = None
+
+    @classmethod
+    def of(cls, state: urlstate.State) -> "Scope":
+        return cls(state.locality, state.start, state.end)
+
+    def state(self, page: str = "overview") -> urlstate.State:
+        return urlstate.State(page=page, locality=self.locality, start=self.start, end=self.end)
+
+    def window(self):
+        start = pd.Timestamp(self.start + "-01") if self.start else None
+        end = pd.Timestamp(self.end + "-01") if self.end else None
+        return start, end
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One series a measure view draws."""
+    area: str
+    breakdown: str
+    period_type: str
+    synthetic: bool
+    whole_area: bool  # the whole area's series, shown for a locality
+
+
+def choices(store, metric, area: str, breakdown: str) -> list[Choice]:
+    """The series to draw for (measure, place, breakdown), the headline first (see the module docstring)."""
+    whole = store.area.name
+
+    def ordered(place: str, wide: bool) -> list[Choice]:
+        found = store.period_types(metric.id, place, breakdown)
+        return sorted((Choice(place, breakdown, p, s, wide) for p, s in found.items()),
+                      key=lambda c: (c.synthetic, c.period_type != metric.frequency, c.period_type))
+
+    local = ordered(area, False)
+    if area == whole:
+        return local
+    wide = ordered(whole, True)
+    real_wide = [c for c in wide if not c.synthetic]
+    if local and all(c.synthetic for c in local) and real_wide:
+        return [real_wide[0], *local]
+    return local or wide[:1]
+
+
+# -- the cache -----------------------------------------------------------------------------------------------------
+
+_lock = threading.Lock()
+_views: OrderedDict = OrderedDict()
+CACHE_SIZE = 4096
+
+
+def measure_view(store, metric_id: str, scope: Scope = Scope(), breakdown: str = "All",
+                 audience: str | None = None) -> MeasureView:
+    """The view of one measure (see the module docstring); kept per data version, place, window and audience."""
+    pol = policy_for(audience)
+    key = (id(store), store.version, metric_id, scope, breakdown, pol.audience)
+    with _lock:
+        if key in _views:
+            _views.move_to_end(key)
+            return _views[key]
+    view = _build(store, store.catalogue.get(metric_id), scope, breakdown, pol)
+    with _lock:
+        _views[key] = view
+        while len(_views) > CACHE_SIZE:
+            _views.popitem(last=False)
+    return view
+
+
+# -- building ----------------------------------------------------------------------------------------------------
+
+def _build(store, metric, scope: Scope, breakdown: str, pol: Policy) -> MeasureView:
+    words = pol.words
+    area = store.area.locality_slugs[scope.locality]
+    state = scope.state(metric.page)
+    title = _title(metric, breakdown, pol)
+    view_id = metric.id
+    good = metric.good_direction_text.capitalize()
+    target = None
+    if metric.target is not None:
+        target = Target(metric.target, _writer(metric, metric.frequency, pol).target(), metric.target_source or "")
+    base = dict(metric_id=metric.id, key=card_key(metric.id, breakdown), title=title, page=metric.page, place=area,
+                breakdown=breakdown, audience=pol.audience,
+                description=words.make_plain(metric.description), good_direction=good, target=target,
+                plan_refs=sentences.plan_refs_text(metric.plan_refs) if pol.internal and metric.plan_refs else "",
+                refs=tuple(metric.plan_refs) if pol.internal else (),
+                owner=(metric.owner or "Not named in the plans") if pol.internal else "",
+                href=urlstate.href(metric.page, state, metric=metric.id),
+                download_href=urlstate.data_href("download", view_id, state, "csv", part=breakdown))
+    if metric.id in store.unavailable:
+        why = store.unavailable[metric.id] if pol.internal else "These figures are not available at the moment."
+        return MeasureView(**base, icons=_icons(None, pol), latest=None, sentences=(), charts=(), change="",
+                           comparisons=(), benchmark=None, flags=(Flag("unavailable", why),), provenance="",
+                           source=words.make_plain(metric.source), synthetic=False, empty=why,
+                           has_place_figures=False)
+
+    plan = choices(store, metric, area, breakdown)
+    parts_only = not plan and breakdown == "All" and bool(store.breakdowns(metric.id, area))
+    if parts_only:
+        plan = [c for part in store.breakdowns(metric.id, area) if part != "All"
+                for c in choices(store, metric, area, part)[:1]]
+    if not plan and area != store.area.name and store.breakdowns(metric.id, store.area.name):
+        # Published by parts for the whole area only: show the whole area's parts, labelled.
+        plan = [replace(c, whole_area=True) for part in store.breakdowns(metric.id, store.area.name)
+                if part != "All" for c in choices(store, metric, store.area.name, part)[:1]]
+        parts_only = True
+    if not plan:
+        why = "No data for this selection." if pol.internal else "There are no figures for this yet."
+        return MeasureView(**base, icons=_icons(None, pol), latest=None, sentences=(), charts=(), change="",
+                           comparisons=(), benchmark=None, flags=(), provenance="",
+                           source=words.make_plain(metric.source), synthetic=False, empty=why)
+
+    built = [_chart(store, metric, c, scope, pol, i, parts_only, plan) for i, c in enumerate(plan)]
+    charts, readings = tuple(c for c, _ in built), [r for _, r in built]
+    head, first, head_reading = charts[0], plan[0], readings[0]
+    cols = store.columns(metric.id, first.area, first.breakdown, *scope.window(), first.period_type)
+    change_text, change_value = _change(cols, metric, first.period_type, pol, _cohort(cols))
+    comparisons, older = _comparisons(store, metric, first, cols, scope, pol)
+    flags = list(head.flags) + older
+    signals = tuple(s for c, ch, rd in zip(plan, charts, readings)
+                    for s in _signals(metric, c, ch, rd, title, state, pol))
+    bench = _benchmark(store, metric, first, cols, pol) if metric.comparators and not first.synthetic \
+        and first.breakdown == "All" and (first.area == store.area.name) else None
+    if bench is not None and bench.table is not None:
+        who = "statistical neighbours" if pol.spc_terms else "similar areas"
+        bench = replace(bench, summary=f"Compare with {who}", table_href=urlstate.data_href(
+            "table", metric.id, state, "html", table="neighbours"))
+    values = np.where(cols.status == "ok", cols.value, np.nan).tolist()[-SPARK_POINTS:]
+    latest = head.latest
+    if parts_only and latest is not None:  # say which part the figure is
+        latest = replace(latest, text=f"{first.breakdown}: {latest.text}")
+    elif latest is not None and breakdown == "All" and metric.breakdown in TOTAL_WORDS:
+        # A measure "by first language" shows its total: say so.
+        latest = replace(latest, text=f"{TOTAL_WORDS[metric.breakdown]}: {latest.text}")
+    return MeasureView(
+        **base, icons=head.icons, latest=latest, sentences=head.sentences, charts=charts,
+        change=change_text, change_value=change_value, comparisons=comparisons, benchmark=bench,
+        flags=tuple(flags), provenance=_provenance(head, first, pol), source=head.source,
+        synthetic=head.synthetic, spark=tuple(None if (v is None or math.isnan(v)) else v for v in values),
+        variation=head_reading.variation, assurance=head_reading.assurance,
+        signals=signals, has_place_figures=not first.whole_area,
+        actions=actions_of(store, metric.id, pol), links=_links(store, metric, state, pol))
+
+
+def _links(store, metric, state, pol: Policy) -> tuple:
+    """Views related to a measure: the funnel plot of every local authority, where the data allows one."""
+    from metrics.view.funnels import measures
+    if metric.id in measures(store):
+        return (("How every local authority compares (funnel plot)" if pol.spc_terms else
+                 "How every local authority compares", urlstate.href("funnel", None, (), metric=metric.id)),)
+    return ()
+
+
+def card_key(metric_id: str, breakdown: str = "All") -> str:
+    """A DOM- and URL-safe key for one card: the metric id, plus the breakdown when it is not the total."""
+    if breakdown == "All":
+        return metric_id
+    return f"{metric_id}--{slug(breakdown)}"
+
+
+def slug(text: str) -> str:
+    import re
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _title(metric, breakdown: str, pol: Policy) -> str:
+    title = metric.title if breakdown == "All" else f"{metric.title}: {breakdown}"
+    return pol.words.make_plain(title)
+
+
+def _writer(metric, period_type: str, pol: Policy) -> sentences.Writer:
+    return sentences.Writer(metric, period_type, pol.words.period_style, pol.words.centre_name("xmr").lower(),
+                            pol.words.make_plain)
+
+
+def _icons(reading: Reading | None, pol: Policy) -> tuple:
+    if not pol.spc_terms:
+        return (PUBLIC_ICONS[PUBLIC_ICON[reading.direction if reading else "unknown"]],)
+    variation = reading.variation if reading else None
+    assurance = reading.assurance if reading else None
+    return (VARIATION_ICONS[variation], ASSURANCE_ICONS[assurance])
+
+
+def _cohort(cols) -> float | None:
+    """The latest value's denominator (its cohort), when the source gives one."""
+    ok = np.flatnonzero(cols.status == "ok")
+    if not ok.size:
+        return None
+    d = cols.denominator[ok[-1]]
+    return None if np.isnan(d) else float(d)
+
+
+def _chart(store, metric, choice: Choice, scope: Scope, pol: Policy, index: int, parts_only: bool,
+           plan) -> tuple[Chart, Reading]:
+    words = pol.words
+    ptype = choice.period_type
+    start, end = scope.window()
+    analysis = store.analysis(metric.id, choice.area, choice.breakdown, start, end, ptype)
+    cols = store.columns(metric.id, choice.area, choice.breakdown, start, end, ptype)
+    rd = read(analysis, metric, ptype, metric.target if metric.improvement != "neutral" else None)
+    w = _writer(metric, ptype, pol)
+    if rd.chart != "none":
+        w.centre_word = words.centre_name(rd.chart).lower()
+    cohort = _cohort(cols)
+    small = cohort is not None and cohort < facts.SMALL_COHORT
+    if small:  # rule 4: a change on a small cohort is not described as one
+        rd = replace(rd, variation="common_cause" if rd.variation else None, direction="unknown")
+
+    points = _points(analysis, cols, metric, ptype, pol)
+    allowed = metric.comparators and not choice.synthetic
+    lines = _comparator_lines(store, metric, choice, ptype, start, end, pol) if allowed else ()
+    events = _events(store, metric, choice, end, points, analysis)
+    who = sentences_subject(metric, choice, pol, parts_only)
+    latest = _latest(points)
+    if pol.spc_terms:
+        groups = tuple(sentences.group_sentences(who, rd, cols.dates[cols.series_break],
+                                                 _annotations(store, metric, choice, end), w))
+        evs = tuple(sentences.event_sentences(rd, _annotations(store, metric, choice, end), w,
+                                              lambda d: _change_after(analysis, d)))
+        said = sentences.board_sentences(who, rd, metric, w, note=analysis.note,
+                                         latest_text=latest.text if latest else "",
+                                         latest_period=latest.period if latest else "—", groups=groups,
+                                         events=evs, cohort=cohort)
+    else:
+        said = sentences.public_sentences(who, rd, metric, w, latest_text=latest.text if latest else "",
+                                          latest_period=latest.period if latest else "", cohort=cohort)
+    flags = _flags(store, metric, choice, cols, rd, pol, cohort, small)
+    source = words.make_plain(str(cols.source[-1]) if len(cols) else metric.source)
+    synthetic = bool(cols.synthetic.any())
+    heading = _heading(choice, plan, index, parts_only, pol, store)
+    key = card_key(metric.id, choice.breakdown) + (f"--{index}" if index else "")
+    spec = None
+    if rd.chart != "none":
+        spec = SpcChart(
+            title=f"{sentences_subject(metric, choice, pol, parts_only)}" + (f" ({heading})" if heading else ""),
+            unit=metric.unit, unit_label=getattr(metric, "unit_label", None),
+            decimals=getattr(metric, "decimals", None), y_title=getattr(metric, "unit_label", None)
+            and getattr(metric, "unit_label").capitalize() or Y_TITLE.get(metric.unit, ""), period_type=ptype,
+            chart=rd.chart, points=points, centre_name=words.centre_name(rd.chart) if pol.limits else "",
+            limits_name=words.limits if pol.limits and rd.chart != "run" else "", point_names=words.point,
+            target=metric.target, target_label=f"{words.target} {w.target()}" if metric.target is not None else "",
+            comparators=lines, events=events, trial=rd.trial and pol.limits, trial_label=words.trial)
+    state = scope.state(metric.page)
+    extra = dict(part=choice.breakdown, chart=index)
+    return Chart(
+        key=key, heading=heading, spec=spec, icons=_icons(rd if rd.chart != "none" else None, pol),
+        sentences=tuple(said),
+        make_table=lambda: _table(metric, choice, points, lines, cols, pol, scope, index, source),
+        flags=tuple(flags), latest=latest, source=source, synthetic=synthetic,
+        figure_href=urlstate.data_href("figure", metric.id, state, "json", **extra) if spec else "",
+        table_href=urlstate.data_href("table", metric.id, state, "html", **extra),
+        download_href=urlstate.data_href("download", metric.id, state, "csv", **extra)), rd
+
+
+def sentences_subject(metric, choice: Choice, pol: Policy, parts_only: bool) -> str:
+    title = pol.words.make_plain(metric.title)
+    return title if choice.breakdown == "All" else f"{title} ({choice.breakdown})"
+
+
+def _heading(choice: Choice, plan, index: int, parts_only: bool, pol: Policy, store) -> str:
+    """What a chart is, when the card has more than one: the part, the place, the frequency, the kind of data."""
+    bits = []
+    if parts_only:
+        bits.append(choice.breakdown)
+    if choice.whole_area:
+        bits.append(pol.words.whole_area.format(area=store.area.name))
+    if len(plan) > 1 and not parts_only:
+        bits.append(PERIOD_NAME.get(choice.period_type, choice.period_type) +
+                    (" local extract" if choice.synthetic or choice.period_type == "month" else " published figures"))
+    if choice.synthetic and len(plan) > 1:
+        bits.append(pol.words.synthetic.lower())
+    text = ", ".join(bits)
+    return text[:1].upper() + text[1:]
+
+
+PERIOD_NAME = {"month": "monthly", "quarter": "quarterly", "term": "termly", "academic_year": "yearly (school years)",
+               "financial_year": "yearly (financial years)", "calendar_year": "yearly"}
+
+
+def _public_number(x: float | None, metric, pol: Policy) -> float | None:
+    """A number as the audience may see it: the public gets it at the published display precision only (more
+    digits would let a reader fit the denominator behind a percentage)."""
+    if x is None or pol.counts_behind:
+        return x
+    return round(x, fmt.decimals(metric.unit, getattr(metric, "decimals", None)))
+
+
+def _points(analysis, cols, metric, ptype: str, pol: Policy) -> tuple[Point, ...]:
+    """Every period of the series drawn, hidden and missing ones too, with the SPC lines the audience may see."""
+    spc = analysis.spc
+    k = 100.0 if analysis.chart in ("p", "p_prime") else 1.0
+    arrays = spc.arrays if spc is not None else {}
+    index = {}
+    if spc is not None:
+        index = {d: i for i, d in enumerate(np.asarray(arrays["date"], dtype="datetime64[ns]").tolist())}
+    lines = {}
+    for name in ("centre", "lower", "upper") if pol.limits else ():
+        if name in arrays:
+            lines[name] = (np.asarray(arrays[name], dtype=float) * k).tolist()
+    types = arrays["point_type"].tolist() if spc is not None else []
+    groups = arrays["group"].tolist() if spc is not None else []
+    trials = arrays["trial"].tolist() if "trial" in arrays else []
+    label = getattr(metric, "unit_label", None)
+    digits = getattr(metric, "decimals", None)
+    style = pol.words.period_style
+    out = []
+    for n, d in enumerate(cols.dates.tolist()):
+        status = cols.status[n]
+        v = cols.value[n]
+        v = float(v) if status == "ok" and math.isfinite(v) else None
+        if status == "ok" and v is None:
+            status = "not_available"  # a non-finite value never reaches a page
+        reason = cols.suppression[n] if cols.suppression is not None else None
+        if status == disclosure.SUPPRESSED and reason and not pol.internal:
+            text = disclosure.describe(reason, metric.unit)
+        else:
+            text = fmt.value(v, metric.unit, status, digits=digits, label=label)
+        i = index.get(d)
+
+        def line(name):
+            if i is None or name not in lines:
+                return None
+            x = lines[name][i]
+            return None if math.isnan(x) else x
+
+        t = pd.Timestamp(d)
+        out.append(Point(
+            x=str(t.date()), label=fmt.period(t, ptype, style), value=_public_number(v, metric, pol), status=status,
+            text=text, numerator=_num(cols.numerator[n]) if pol.counts_behind else None,
+            denominator=_num(cols.denominator[n]) if pol.counts_behind else None,
+            centre=line("centre"), lower=line("lower"), upper=line("upper"),
+            point_type=str(types[i]) if i is not None and v is not None else "",
+            group=int(groups[i]) if i is not None else 0, trial=bool(trials[i]) if i is not None and trials else False))
+    return tuple(out)
+
+
+def _num(x) -> float | None:
+    return None if x is None or math.isnan(x) else float(x)
+
+
+def _comparator_lines(store, metric, choice: Choice, ptype, start, end, pol: Policy) -> tuple[Line, ...]:
+    out = []
+    digits, label = getattr(metric, "decimals", None), getattr(metric, "unit_label", None)
+    for name in store.area.comparators:
+        c = store.columns(metric.id, name, choice.breakdown, start, end, ptype)
+        good = np.flatnonzero((c.status == "ok") & ~np.isnan(c.value))
+        if not good.size:
+            continue
+        shown = pol.words.neighbours if name == SN_AVERAGE else name
+        out.append(Line(shown, tuple(
+            Point(x=str(pd.Timestamp(c.dates[i]).date()), label=fmt.period(c.dates[i], ptype, pol.words.period_style),
+                  value=_public_number(float(c.value[i]), metric, pol), status="ok",
+                  text=fmt.value(float(c.value[i]), metric.unit, digits=digits, label=label))
+            for i in good.tolist())))
+    return tuple(out)
+
+
+def _annotations(store, metric, choice: Choice, end) -> list:
+    service = None
+    if metric.breakdown == "service" and choice.breakdown != "All":
+        try:
+            service = store.catalogue.service_by_name(choice.breakdown).slug
+        except KeyError:
+            service = None
+    locality = choice.area if choice.area in store.area.localities else None
+    return [a for a in annotations_for(store.annotations, metric.id, service, locality)
+            if end is None or pd.Timestamp(a.date) <= end + pd.offsets.MonthEnd(0)]
+
+
+def _events(store, metric, choice: Choice, end, points, analysis) -> tuple[Event, ...]:
+    """The log's events inside the chart's range, numbered by the log; a rebase says where the limits restart
+    (the first point of the new group), the same period the sentences and the table give."""
+    if not points:
+        return ()
+    first, last = points[0].x[:7], points[-1].x[:7]
+    out = []
+    for a in _annotations(store, metric, choice, end):
+        ds = str(pd.Timestamp(a.date).date())
+        if not first <= ds[:7] <= last:
+            continue
+        from_label, from_x = "", ""
+        if a.rebase and analysis.spc is not None:
+            for p0, p1 in zip(points, points[1:]):
+                if p1.group != p0.group and p0.x < ds <= p1.x:
+                    from_label, from_x = p1.label, p1.x
+        out.append(Event(a.number, ds, fmt.period(a.date, "month"), a.title, a.description, a.rebase,
+                         from_label, from_x))
+    return tuple(out)
+
+
+def _change_after(analysis, date):
+    return change_after(analysis, date)
+
+
+def _latest(points) -> Latest | None:
+    """The last period reported, even when its figure is hidden (a hidden latest value is still the latest)."""
+    if not points:
+        return None
+    p = points[-1]
+    return Latest(p.x, p.label, p.value, p.status, p.text)
+
+
+def _flags(store, metric, choice: Choice, cols, rd: Reading, pol: Policy, cohort, small) -> list[Flag]:
+    words = pol.words
+    out = []
+    if cols.synthetic.any():
+        out.append(Flag("synthetic", words.synthetic))
+    if choice.whole_area:
+        text = words.whole_area.format(area=store.area.name)
+        out.append(Flag("whole_area", text[:1].upper() + text[1:]))
+    if cols.quality is not None:
+        shown = [q for q in dict.fromkeys(cols.quality.tolist()) if q]
+        for q in shown:
+            board, family = QUALITY_WORDS.get(q, (f"Data quality: {q}", "These figures may change."))
+            out.append(Flag("quality", board if pol.internal else family))
+    if small and pol.internal:
+        out.append(Flag("small_cohort", f"From a group of {cohort:.0f}: read with care"))
+    if rd.trial and pol.limits:
+        out.append(Flag("trial_limits", words.trial))
+    if rd.stuck is not None and pol.internal:
+        out.append(Flag("stuck", f"At or near {rd.stuck.bound:.0f}% for the last {rd.stuck.n} periods: consider "
+                                 "recording a recalculation point"))
+    return out
+
+
+def _table(metric, choice: Choice, points, lines, cols, pol: Policy, scope: Scope, index: int, source: str):
+    """The chart's rows: the accessible table and the CSV (columns by the audience's policy)."""
+    words = pol.words
+    unit_word = getattr(metric, "unit_label", None) or metric.unit
+    columns = [("period", "Period"), ("period_start", "Period start"), ("value", "Value")]
+    if pol.counts_behind:
+        columns += [("numerator", "Numerator"), ("denominator", "Denominator")]
+    columns += [("unit", "Unit"), ("status", "Status")]
+    if pol.limits:
+        centre = words.centre_name("run" if any(p.lower is None and p.centre is not None for p in points)
+                                   and not any(p.lower is not None for p in points) else "xmr")
+        columns += [("centre", centre), ("lower_limit", "Lower process limit"), ("upper_limit", "Upper process limit"),
+                 ("point_type", "Point"), ("trial_limits", "Trial limits")]
+    columns += [(f"comparator_{slug(line.name).replace('-', '_')}", line.name) for line in lines]
+    columns += [("source", "Source"), ("synthetic" if pol.internal else "example_figures", words.synthetic)]
+    has_quality = pol.internal and cols.quality is not None
+    if has_quality:
+        columns.append(("quality", "Data quality"))
+    quality = dict(zip((p.x for p in points), cols.quality.tolist())) if has_quality else {}
+    by_x = {p.x: p for p in points}
+    comparator = [{p.x: p for p in line.points} for line in lines]
+    xs = sorted(set(by_x) | {x for c in comparator for x in c})
+    digits = fmt.decimals(metric.unit, getattr(metric, "decimals", None))
+    synthetic = bool(cols.synthetic.any())
+    rows = []
+    for x in xs:
+        p = by_x.get(x)
+        label = p.label if p else next(c[x].label for c in comparator if x in c)
+        row = [cell(label), cell(x)]
+        if p is None:
+            row.append(BLANK)
+        else:
+            row.append(cell(fmt.symbol(p.value, p.status, digits=digits if not pol.counts_behind else 3), p.text))
+        if pol.counts_behind:
+            row += [_count_cell(p.numerator if p else None), _count_cell(p.denominator if p else None)]
+        row += [cell(metric.unit, unit_word),
+                cell(STATUSES.get(p.status, "x") if p else "", p.status.replace("_", " ") if p else "")]
+        if pol.limits:
+            for v in ((p.centre, p.lower, p.upper) if p else (None, None, None)):
+                row.append(BLANK if v is None else cell(round(v, 4), fmt.value(
+                    v, metric.unit, digits=1 if metric.unit == "count" else getattr(metric, "decimals", None))))
+            row.append(cell(p.point_type if p else "", words.point.get(p.point_type, "") if p else ""))
+            row.append(cell(bool(p.trial) if p and p.point_type else "", "yes" if p and p.trial else ""))
+        for c in comparator:
+            q = c.get(x)
+            row.append(BLANK if q is None else cell(fmt.symbol(q.value, digits=digits if not pol.counts_behind
+                                                               else 3), q.text))
+        row += [cell(source if p else ""), cell(synthetic if p else "", "yes" if p and synthetic else "")]
+        if has_quality:
+            q = quality.get(x)
+            row.append(cell(q or ""))
+        rows.append(row)
+    where = choice.area + (f", {choice.breakdown}" if choice.breakdown != "All" else "")
+    caption = f"{words.make_plain(metric.title)}, {where}: " + ("values and process limits by period"
+                                                               if pol.limits else "figures by period")
+    name = "_".join(filter(None, [metric.id, scope.locality, slug(choice.breakdown) if choice.breakdown != "All"
+                                  else "", choice.period_type if index else "", scope.start or "", scope.end or ""]))
+    return make_table(caption, columns, rows, name)
+
+
+def _count_cell(x):
+    return BLANK if x is None else cell(int(x) if float(x).is_integer() else x, f"{x:,.0f}")
+
+
+def _change(cols, metric, ptype, pol: Policy, cohort) -> tuple[str, float | None]:
+    """On the same period last year, in words: how much it moved, never whether that is better (two points are
+    not a trend). Not for a small cohort (rule 4 in facts.py)."""
+    if not len(cols) or (cohort is not None and cohort < facts.SMALL_COHORT):
+        return "", None
+    ago = facts.year_ago(cols.dates, np.where(cols.status == "ok", cols.value, np.nan))
+    if ago is None:
+        return "", None
+    diff = ago.difference
+    if not pol.counts_behind:
+        diff = round(diff, fmt.decimals(metric.unit, getattr(metric, "decimals", None)))
+    then = fmt.period(ago.date, ptype, pol.words.period_style)
+    return sentences.change_words(diff, metric, then, pol.words), diff
+
+
+def _comparisons(store, metric, first: Choice, cols, scope, pol: Policy) -> tuple[tuple, list]:
+    """England and the neighbours' average beside the area's latest value: at the same period when published,
+    otherwise their own latest, saying it is another period (like with like)."""
+    if not metric.comparators or first.synthetic or not len(cols):
+        return (), []
+    _, end = scope.window()
+    mine = pd.Timestamp(cols.dates[-1])  # the latest period reported, hidden or not
+    out, flags = [], []
+    for name in (ENGLAND, SN_AVERAGE):
+        c = store.columns(metric.id, name, first.breakdown, None, end, first.period_type)
+        good = np.flatnonzero(c.status == "ok")
+        if not good.size:
+            continue
+        same = np.flatnonzero((c.dates == np.datetime64(mine)) & (c.status == "ok"))
+        i = same[-1] if len(same) else good[-1]
+        when = fmt.period(c.dates[i], first.period_type, pol.words.period_style)
+        text = fmt.value(_public_number(float(c.value[i]), metric, pol), metric.unit,
+                         digits=getattr(metric, "decimals", None), label=getattr(metric, "unit_label", None))
+        shown = pol.words.neighbours if name == SN_AVERAGE else name
+        out.append(Comparison(shown, text, when, bool(len(same)), "england" if name == ENGLAND else "neighbours"))
+        if not len(same):
+            flags.append(Flag("older_comparator", f"{shown}'s latest figure is for {when}; "
+                                                  f"{first.area}'s is for "
+                                                  f"{fmt.period(mine, first.period_type, pol.words.period_style)}"))
+    return tuple(out), flags
+
+
+_benchmarks: OrderedDict = OrderedDict()
+
+
+def _benchmark(store, metric, first: Choice, cols, pol: Policy) -> Benchmark | None:
+    """The area's rank among its statistical neighbours on the series drawn, and their table (kept per data
+    version, measure, period and audience: it scans every area's rows)."""
+    ok = np.flatnonzero(cols.status == "ok")
+    if not ok.size:
+        return None
+    mine = pd.Timestamp(cols.dates[ok[-1]])
+    key = (id(store), store.version, metric.id, mine, pol.audience)
+    with _lock:
+        if key in _benchmarks:
+            return _benchmarks[key]
+    found = _benchmark_uncached(store, metric, first, mine, pol)
+    with _lock:
+        _benchmarks[key] = found
+        while len(_benchmarks) > CACHE_SIZE:
+            _benchmarks.popitem(last=False)
+    return found
+
+
+def _benchmark_uncached(store, metric, first: Choice, mine, pol: Policy) -> Benchmark | None:
+    """Rank and table from each area's published series at the headline's period type (cached numpy columns)."""
+    ptype = first.period_type
+    names = [store.area.name, *(n.name for n in store.area.neighbours)]
+    latest, at = {}, {}
+    for name in names:
+        c = store.columns(metric.id, name, "All", None, None, ptype)
+        good = np.flatnonzero((c.status == "ok") & ~np.isnan(c.value) & ~c.synthetic)
+        latest[name] = (c, good)
+        at[name] = {d: float(c.value[i]) for i, d in zip(good.tolist(), c.dates[good].tolist())}
+    # The rank at the headline's latest period; else the latest period the area shares with a neighbour.
+    mine64 = np.datetime64(mine).astype("datetime64[ns]").astype(object)
+    shared = sorted((d for d in at[store.area.name] if sum(d in at[n] for n in names) > 1), reverse=True)
+    when = mine64 if mine64 in shared else (shared[0] if shared else None)
+    text = ""
+    if when is not None:
+        values = {n: at[n][when] for n in names if when in at[n]}
+        own = values[store.area.name]
+        better = sum((v < own) if metric.improvement == "decrease" else (v > own) for v in values.values())
+        best = {"increase": "highest", "decrease": "lowest"}.get(metric.improvement)
+        who = "statistical neighbours" if pol.spc_terms else "similar areas"
+        text = (f"Ranked {_ordinal(better + 1)} of {len(values)} with its {who} in "
+                f"{fmt.period(when, ptype, pol.words.period_style)} (1st = {best or 'highest'}).")
+    rows, any_value = [], False
+    for name in names:
+        c, good = latest[name]
+        if not good.size:
+            rows.append([cell(name), BLANK, cell(""), cell("no published data" if pol.internal else "")])
+            continue
+        any_value = True
+        i = good[-1]
+        v = _public_number(float(c.value[i]), metric, pol)
+        travel = ""
+        if good.size > 1:
+            j = good[-2]
+            if c.series_break[j + 1:i + 1].any():
+                travel = "series break: the definition changed between these periods" if pol.internal else ""
+            else:
+                travel = benchmarking.travel(float(c.value[j]), float(c.value[i]), metric.improvement) or ""
+        rows.append([cell(name), cell(v, fmt.value(v, metric.unit, digits=getattr(metric, "decimals", None),
+                                                   label=getattr(metric, "unit_label", None))),
+                     cell(fmt.period(c.dates[i], ptype, pol.words.period_style)), cell(travel)])
+    if not any_value:
+        return Benchmark(text, None) if text else None
+    who = "statistical neighbours" if pol.spc_terms else "similar areas"
+    t = make_table(f"{pol.words.make_plain(metric.title)}: the area and its {who}, latest published",
+                   [("area", "Area"), ("latest", "Latest"), ("period", "Period"),
+                    ("since_previous", "Since the period before")], rows, f"{metric.id}_neighbours")
+    return Benchmark(text, t)
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def _provenance(head: Chart, first: Choice, pol: Policy) -> str:
+    when = head.latest.period if head.latest else ""
+    if pol.internal:
+        return f"Source: {head.source}." + (f" Figures up to {when}." if when else "")
+    return f"Where the figures come from: {head.source}." + (
+        f" Last updated with figures up to {when}." if when else " No figures yet.")
+
+
+def _signals(metric, choice: Choice, chart: Chart, rd: Reading, title: str, state, pol: Policy) -> list[Signal]:
+    """Exceptions in this chart: special cause concern or improvement at the latest point, failing assurance."""
+    if rd.chart == "none" or choice.whole_area:  # the whole area's figures are not this place's exception
+        return []
+    part = choice.breakdown if choice.breakdown != "All" else ""
+    if not part and chart.heading:
+        part = chart.heading
+    name = title + (f" ({part})" if part and part not in title else "")
+    href = urlstate.href(metric.page, state, metric=metric.id)
+    latest = f"{chart.latest.text} ({chart.latest.period})" if chart.latest else ""
+    out = []
+    fam = variation_family(rd.variation)
+    lead = [s for s in chart.sentences if s.kind.startswith("special_cause")]
+    if fam in ("concern", "improvement"):
+        out.append(Signal(metric.id, name, part, fam, lead[0].text if lead else "", metric.page, href, latest))
+    if rd.assurance == "fail":
+        fail = [s for s in chart.sentences if s.kind == "assurance_fail"]
+        out.append(Signal(metric.id, name, part, "fail", fail[0].text if fail else "", metric.page, href, latest))
+    return out

@@ -1,0 +1,58 @@
+"""Every view a URL can name, rebuilt from the URL: the one way to a chart's figure, table and download.
+
+`/download/<id>.csv`, `/figure/<id>.json` and `/table/<id>.html` (components/routes.py) all call `resolve`, with the
+query decoded through the same whitelist as a page's URL. An id is a catalogue measure, or one of the drill-down
+views; anything else, a part the data does not have, or a record-level view in the public edition, is None (404).
+"""
+from __future__ import annotations
+
+from metrics import urlstate
+from metrics.edition import policy as policy_for
+from metrics.view import drill
+from metrics.view.measure import Scope, measure_view
+from metrics.view.model import MeasureView
+
+BY = {k.replace("_", "-"): k for k in ("weeks_band", "sen_status", "age_band", "first_language")}
+MAX_CHARTS = 32
+
+
+def resolve(store, view_id: str, args: dict[str, str], audience: str | None = None) -> MeasureView | None:
+    """The view `view_id` names for the query `args` (single values), or None when there is no such view."""
+    pol = policy_for(audience)
+    vocab = urlstate.vocabulary(store)
+    page = store.catalogue.get(view_id).page if view_id in store.catalogue.ids else "therapy"
+    state, _ = urlstate.decode(page, {k: v for k, v in args.items() if k in urlstate.PARAM_ATTR}, vocab)
+    scope = Scope.of(state)
+    service = args.get("service", urlstate.SERVICE_ALL)
+    if service != urlstate.SERVICE_ALL and service not in vocab.services:
+        return None
+    if view_id in store.catalogue.ids:
+        part = args.get("part", "All")
+        area = store.area.locality_slugs[scope.locality]
+        known = set(store.breakdowns(view_id, area)) | set(store.breakdowns(view_id, store.area.name)) | {"All"}
+        if part not in known:
+            return None
+        return measure_view(store, view_id, scope, part, pol.audience)
+    if view_id == "therapy-demand":
+        return drill.therapy_demand(store, scope, service, pol.audience)
+    if view_id == "ehcp-review-outcomes" and drill.OUTCOMES in store.catalogue.ids:
+        return drill.review_outcomes(store, scope, pol.audience)
+    if not pol.records:  # record-level views are the board's: in the public edition they do not exist
+        return None
+    if view_id == "ehcp-funnel":
+        return drill.ehcp_assessment_funnel(store, scope, pol.audience)
+    for prefix, build in (("therapy-waiting-", drill.therapy_waiting), ("therapy-missed-", drill.therapy_missed)):
+        if view_id.startswith(prefix):
+            by = BY.get(view_id.removeprefix(prefix))
+            if by is None or (prefix == "therapy-missed-" and by == "weeks_band"):
+                return None
+            return build(store, scope, service, by, pol.audience)
+    return None
+
+
+def chart_of(view: MeasureView, args: dict[str, str]):
+    """The chart `?chart=N` of a view (0, the headline, by default), or None."""
+    raw = args.get("chart", "0")
+    if not raw.isdigit() or int(raw) >= min(len(view.charts), MAX_CHARTS):
+        return None
+    return view.charts[int(raw)]

@@ -1,0 +1,16 @@
+"""Glossary (`/glossary`): the words the dashboard uses, in plain English (both editions)."""
+import dash
+from dash import html
+
+from components import page
+from components.table import table
+from metrics.view.pages import registration
+
+
+def glossary_layout(pv) -> list:
+    return [html.P("What the words on this dashboard mean. Every chart also says in words what it shows."),
+            table(pv.extra["glossary"])]
+
+
+dash.register_page(__name__, layout=lambda **kwargs: page.layout("glossary", kwargs), **registration("glossary"))
+page.register("glossary", glossary_layout)

@@ -1,0 +1,163 @@
+"""components.page: `state_from`, which every callback redrawing from the page-state Store decodes its input with,
+and `sync_url`, which keeps the State, the filters and the address bar in step.
+
+A callback body can be forged, so the Store's data and the filters' values are input like a URL: anything that is
+not a State stops the callback, values off the whitelist fall back as a link's would, and what goes back to the
+browser is the decoded State, never the raw value.
+"""
+import pytest
+from dash._callback_context import context_value
+from dash._utils import AttributeDict
+from dash.exceptions import PreventUpdate
+
+from components.page import page_state_data, redraw, state_from, sync_url
+from metrics import urlstate
+
+SCRIPT = "<script>alert(1)</script>"
+THERAPY_FILTERS = ("locality", "from", "to", "service", "breakdown")
+
+
+@pytest.fixture(scope="module")
+def vocab():
+    return urlstate.vocabulary()
+
+
+def page_data(vocab, page="therapy", **query) -> dict:
+    """The page-state data a page writes for `query` (as components.page.layout does)."""
+    state, notices = urlstate.decode(page, query, vocab)
+    return page_state_data(state, notices, vocab, "A page")
+
+
+@pytest.mark.parametrize("page, query", [
+    ("therapy", {"service": "slt", "locality": "central", "from": "2023-04"}),
+    ("therapy", {}),
+    ("overview", {"variation": "concern", "sort": "title", "to": "2025-06"}),
+    ("report", {"quarter": "2025-Q2", "locality": "south"}),
+])
+def test_a_page_state_gives_its_state_back(vocab, page, query):
+    state, _ = urlstate.decode(page, query, vocab)
+    assert state_from(page_data(vocab, page, **query)) == state
+    assert state_from({"page": page, **{k: v for k, v in state.to_dict().items() if k != "page"}}) == state
+
+
+NOT_A_STATE = [
+    ("None", None),
+    ("a list", ["therapy"]),
+    ("a string", "therapy"),
+    ("an empty object", {}),
+    ("page missing", {"locality": "central"}),
+    ("page not a string", {"page": ["therapy"]}),
+    ("page with markup", {"page": SCRIPT}),
+    ("page too long", {"page": "t" * 10_000}),
+    ("page in full-width letters", {"page": "ｔｈｅｒａｐｙ"}),
+    ("page with a path", {"page": "../data"}),
+]
+
+
+@pytest.mark.parametrize("name, data", NOT_A_STATE, ids=[n for n, _ in NOT_A_STATE])
+def test_what_is_no_state_gives_none(name, data):
+    assert state_from(data) is None
+
+
+HOSTILE_VALUES = [
+    ("markup", SCRIPT),
+    ("SQL-ish", "central' OR '1'='1'; DROP TABLE referrals; --"),
+    ("very long", "c" * 10_000),
+    ("full-width look-alike", "ｃｅｎｔｒａｌ"),
+    ("control characters", "central\u202e\u0000"),
+    ("a number", 12345),
+    ("a list (a repeated key)", ["north", "south"]),
+    ("an object", {"$gt": ""}),
+    ("true", True),
+]
+
+
+@pytest.mark.parametrize("name, value", HOSTILE_VALUES, ids=[n for n, _ in HOSTILE_VALUES])
+def test_hostile_values_fall_back_to_the_default_and_never_come_back(name, value):
+    # Every setting of the view forged at once: each falls back to what a link without it would show.
+    data = {"page": "therapy", **{attr: value for attr in urlstate.PARAM_ATTR.values()}}
+    assert state_from(data) == urlstate.State(page="therapy")
+
+
+# -- sync_url -------------------------------------------------------------------------------------------------
+
+def filters(names=THERAPY_FILTERS) -> list[dict]:
+    return [{"id": {"type": "filter", "name": n}, "property": "value"} for n in names]
+
+
+def sync(values, data, *, popped=None, names=THERAPY_FILTERS, outputs=None):
+    """Call sync_url as Dash would: a filter changed, or (with `popped`) the URL changed under the page."""
+    trigger = '{"name":"service","type":"filter"}.value' if popped is None else "url-popped.data"
+    context_value.set(AttributeDict(
+        triggered_inputs=[{"prop_id": trigger, "value": None}],
+        inputs_list=[filters(names), {"id": "url-popped", "property": "data"}],
+        outputs_list=[{"id": "page-state", "property": "data"}, filters(outputs or names),
+                      {"id": "view-description", "property": "children"}]))
+    return sync_url(values, popped, data)
+
+
+def test_a_filter_change_is_decoded_and_pushed(vocab):
+    new, shown, described = sync(["central", "2023-04", vocab.last_month, "ot", "age_band"], page_data(vocab))
+    assert state_from(new) == urlstate.State(page="therapy", locality="central", start="2023-04", service="ot",
+                                             breakdown="age_band")
+    assert new["push"] is True and new["search"] == "?locality=central&from=2023-04&service=ot&breakdown=age_band"
+    assert new["common"] == "?locality=central&from=2023-04"  # what links to other pages carry
+    assert shown == ["central", "2023-04", vocab.last_month, "ot", "age_band"]
+    assert described == new["describe"] == (f"Central locality, April 2023 to {urlstate.month_name(vocab.last_month)}, "
+                                            "occupational therapy, by age band")
+
+
+def test_any_is_no_filter(vocab):
+    new, shown, _ = sync(["area", vocab.first_month, vocab.last_month, "all", "any"],
+                         page_data(vocab, breakdown="sen_status"))
+    assert state_from(new) == urlstate.State(page="therapy") and shown[-1] == "any"
+
+
+@pytest.mark.parametrize("name, value", HOSTILE_VALUES, ids=[n for n, _ in HOSTILE_VALUES])
+def test_hostile_filter_values_fall_back_and_are_never_echoed(vocab, name, value):
+    # A forged text falls back to its default, as the same text in a link would; a value that is not text is no
+    # filter value at all, so the view stays as it was.
+    new, shown, described = sync([value] * 5, page_data(vocab, service="slt", locality="north"))
+    kept = not isinstance(value, str)
+    assert state_from(new) == (urlstate.State(page="therapy", service="slt", locality="north") if kept
+                               else urlstate.State(page="therapy"))
+    assert shown == ["north" if kept else "area", vocab.first_month, vocab.last_month, "slt" if kept else "all", "any"]
+    assert SCRIPT not in repr((new, shown, described)) and "DROP" not in repr(new)
+
+
+def test_back_and_forward_redraw_from_the_url_and_push_nothing(vocab):
+    new, shown, _ = sync([None] * 5, page_data(vocab, service="slt"),
+                         popped={"path": "/therapy", "search": "?locality=north&service=physio"})
+    assert state_from(new) == urlstate.State(page="therapy", locality="north", service="physio")
+    assert new["push"] is False and shown[0] == "north" and shown[3] == "physio"
+
+
+@pytest.mark.parametrize("popped", [
+    {"path": "/therapy", "search": "?service=slt"},  # the page already shows it (e.g. only the #fragment moved)
+    {"path": "/ehcp", "search": "?locality=north"},  # another page's URL: the router's business
+    {"path": "/therapy", "search": ["?locality=north"]},
+    "/therapy?locality=north",
+    None,
+])
+def test_a_url_change_that_is_not_this_pages_new_view_does_nothing(vocab, popped):
+    with pytest.raises(PreventUpdate):
+        sync([None] * 5, page_data(vocab, service="slt"), popped=popped if popped is not None else "x")
+
+
+@pytest.mark.parametrize("values, data, names, outputs", [
+    (["north"] * 5, None, THERAPY_FILTERS, None),  # no State to start from
+    (["north"] * 5, {"page": SCRIPT}, THERAPY_FILTERS, None),
+    (["north"] * 4, "ok", THERAPY_FILTERS, None),  # fewer values than filters
+    ("north", "ok", THERAPY_FILTERS, None),
+    (["north"] * 5, "ok", ("locality", "from", "to", "service", "shoe_size"), None),  # not a URL parameter
+    (["north"] * 5, "ok", THERAPY_FILTERS, THERAPY_FILTERS[:2]),  # outputs that do not match the inputs
+])
+def test_a_malformed_change_does_nothing(vocab, values, data, names, outputs):
+    with pytest.raises(PreventUpdate):
+        sync(values, page_data(vocab) if data == "ok" else data, names=names, outputs=outputs)
+
+
+@pytest.mark.parametrize("data", [None, {"page": SCRIPT}, {"page": "no-such-page"}, ["therapy"]])
+def test_redraw_does_nothing_for_what_is_no_page(data):
+    with pytest.raises(PreventUpdate):
+        redraw(data, "page-body")
