@@ -383,6 +383,7 @@ def _model(values, metric, unit, fraction, count, area, localities, t: Threshold
     qid[order] = np.cumsum(change) - 1
     first = order[change]  # one row per quantity, in qid order
     keys = pd.DataFrame({k: v[first] for k, v in columns.items()}).assign(qid=np.arange(first.size))
+    key_codes = dict(zip(columns, (c[first] for c in codes)))  # the same columns as integers, for grouping
     truth = pd.Series(truth_all).groupby(qid).first().reindex(range(first.size)).to_numpy(float)
     qt = pd.DataFrame({"cell": cell, "metric": metric[rows][cell], "quantity": np.array(QUANTITIES)[kind],
                        "ptype": columns["ptype"], "pstart": columns["pstart"], "place": columns["place"],
@@ -394,14 +395,16 @@ def _model(values, metric, unit, fraction, count, area, localities, t: Threshold
     main = np.full(rows.size, -1)
     main[cell[kind < 2]] = qid[kind < 2]
     cumulative = dict(rel.cumulative)
-    lines = _lines(keys, area, localities, {f"{m}.value" for m in cumulative})
+    lines = _lines(keys, key_codes, area, localities, {f"{m}.value" for m in cumulative})
     complement = np.isin(unit[rows], list(COMPLEMENT_UNITS)) & fraction[rows]
-    targets, ties = _targets(qt, truth, complement, t, rel, cumulative)
+    pairs = np.array([carries[c] for c in np.flatnonzero(complement)], dtype=int).reshape(-1, 2)  # (k, n)
+    targets, ties = _targets(qt, truth, pairs, t, rel, cumulative)
     # qids are in key order (family, period, place, breakdown), so they are the stable tie-break themselves
     return Model(truth, carries, main, lines, targets, np.arange(first.size), ties=ties), rows
 
 
-def _lines(keys: pd.DataFrame, area: str, localities, cumulative: set[str]) -> list[tuple[int, tuple[int, ...]]]:
+def _lines(keys: pd.DataFrame, key_codes: dict, area: str, localities,
+           cumulative: set[str]) -> list[tuple[int, tuple[int, ...]]]:
     """total = sum of parts: the area and its localities, `All` and its breakdown values, a year (or quarter) and
     the months (or quarters) in it when all of them are there. Not across periods of a cumulative count."""
     lines = []
@@ -411,7 +414,7 @@ def _lines(keys: pd.DataFrame, area: str, localities, cumulative: set[str]) -> l
     for is_total, is_part, group in ((place == area, is_locality, ["family", "ptype", "pstart", "bkey"]),
                                      (bkey == TOTAL_BREAKDOWN, bkey != TOTAL_BREAKDOWN,
                                       ["family", "ptype", "pstart", "place"])):
-        code = keys.groupby(group, sort=False).ngroup().to_numpy()
+        code = np.unique(np.stack([key_codes[c] for c in group], axis=1), axis=0, return_inverse=True)[1].ravel()
         totals = np.bincount(code[is_total], minlength=code.max() + 1)
         total_at = np.full(code.max() + 1, -1)
         total_at[code[is_total]] = qid[is_total]
@@ -468,24 +471,23 @@ def _period_start(starts: pd.Series, period_type: str) -> pd.Series:
     return pd.to_datetime(pd.DataFrame({"year": year, "month": m0, "day": 1}))
 
 
-def _targets(qt: pd.DataFrame, truth: np.ndarray, complement: np.ndarray, t: Thresholds, rel: Relations,
+def _targets(qt: pd.DataFrame, truth: np.ndarray, pairs: np.ndarray, t: Thresholds, rel: Relations,
              cumulative: dict):
     """Combinations that must never be worked out when they are small (targets): each small quantity, each
-    percentage's complement (`complement` marks the cells that have one), every union of atoms of a partition,
-    and each difference of a cumulative count's periods. And the ties: complements and atoms that are 0."""
+    percentage's complement (`pairs`: each percentage's numerator and denominator), every union of atoms of a
+    partition, and each difference of a cumulative count's periods. And the ties: complements and atoms that
+    are 0."""
     def small(x):
         return 0 < x < t.min_count
 
     targets = [((int(q),), (1.0,)) for q in np.flatnonzero((truth > 0) & (truth < t.min_count))]
-    k = qt[qt["quantity"] == "numerator"].set_index("cell")["qid"]
-    d = qt[qt["quantity"] == "denominator"].set_index("cell")["qid"]
-    pairs = pd.concat([k.rename("k"), d.rename("d")], axis=1, join="inner")
-    pairs = pairs[complement[pairs.index.to_numpy()]]
-    kq, dq = pairs["k"].to_numpy(int), pairs["d"].to_numpy(int)
+    kq, dq = pairs[:, 0], pairs[:, 1]
     rest = truth[dq] - truth[kq]
     for kk, dd in zip(kq[(rest > 0) & (rest < t.min_count)], dq[(rest > 0) & (rest < t.min_count)]):
         targets.append(((int(dd), int(kk)), (1.0, -1.0)))
     ties = [((int(dd), int(kk)), (1.0, -1.0)) for kk, dd in zip(kq[rest == 0], dq[rest == 0]) if kk != dd]
+    if not rel.partitions and not cumulative:
+        return targets, ties
     at = ["ptype", "pstart", "place", "breakdown"]
     qid = qt.set_index(["metric", "quantity", *at])["qid"]
     qid = qid[~qid.index.duplicated()]
@@ -496,25 +498,29 @@ def _targets(qt: pd.DataFrame, truth: np.ndarray, complement: np.ndarray, t: Thr
             try:
                 cols.append(qid.xs((m, q), level=("metric", "quantity")).rename(f"{m}.{q}"))
             except KeyError:
-                cols = []
-                break
-        if not cols:
+                cols.append(pd.Series(dtype=float, name=f"{m}.{q}"))  # not published: unions without it still count
+        # One row per place, breakdown and period; -1 where that quantity is not there.
+        grid = pd.concat(cols, axis=1, join="outer").fillna(-1).to_numpy(int)
+        if grid.size == 0:
             continue
-        grid = pd.concat(cols, axis=1, join="inner").to_numpy(int)  # one row per place, breakdown and period
         atom_coef = np.zeros((len(atoms), len(refs)))
         for i, atom in enumerate(atoms):
             for sign, m, q in atom:
                 atom_coef[i, refs.index((m, q))] += sign
         unions = np.array([atom_coef[list(chosen)].sum(axis=0) for size in range(1, len(atoms) + 1)
                            for chosen in itertools.combinations(range(len(atoms)), size)])
-        sizes = truth[grid] @ unions.T  # unions[:len(atoms)] are the atoms themselves
-        small_union = (sizes > 0) & (sizes < t.min_count)
+        present = grid >= 0
+        values = np.where(present, truth[np.where(present, grid, 0)], 0.0)
+        known = ~(((~present) | np.isnan(values)).astype(float) @ (unions != 0).T > 0)  # every term there
+        sizes = np.nan_to_num(values) @ unions.T  # unions[:len(atoms)] are the atoms themselves
+        small_union = known & (sizes > 0) & (sizes < t.min_count)
         zero_atom = np.zeros_like(small_union)
-        zero_atom[:, :len(atoms)] = sizes[:, :len(atoms)] == 0
+        zero_atom[:, :len(atoms)] = known[:, :len(atoms)] & (sizes[:, :len(atoms)] == 0)
         for r, u in zip(*np.nonzero(small_union | zero_atom)):
             total: dict[int, float] = {}
             for q, w in zip(grid[r], unions[u]):
-                total[int(q)] = total.get(int(q), 0.0) + w
+                if w:
+                    total[int(q)] = total.get(int(q), 0.0) + w
             total = {q: w for q, w in total.items() if w}
             if total:
                 (targets if small_union[r, u] else ties).append((tuple(total), tuple(total.values())))

@@ -97,21 +97,27 @@ def protect(model: Model, hidden: np.ndarray) -> np.ndarray:
 
 
 def _groups(nonzero: np.ndarray) -> list[np.ndarray]:
-    """Column groups of a boolean matrix connected through its rows (columns in no row are left out)."""
-    n = nonzero.shape[1]
-    label = np.arange(n)
-    rows = [np.flatnonzero(r) for r in nonzero if r.any()]
-    changed = True
-    while changed:
-        changed = False
-        for r in rows:
-            low = label[r].min()
-            if (label[r] != low).any():
-                for c in r:  # relabel whole groups, not just these columns
-                    label[label == label[c]] = low
-                changed = True
-    used = np.flatnonzero(nonzero.any(axis=0))
-    return [used[label[used] == g] for g in np.unique(label[used])]
+    """Column groups of a boolean matrix connected through its rows (columns in no row are left out): labels
+    propagated to the smallest column of each group, all rows at once."""
+    r, c = np.nonzero(nonzero)
+    if c.size == 0:
+        return []
+    first = np.full(nonzero.shape[0], nonzero.shape[1])
+    np.minimum.at(first, r, c)
+    a, b = c, first[r]  # every column of a row linked to the row's first column
+    label = np.arange(nonzero.shape[1])
+    while True:
+        low = np.minimum(label[a], label[b])
+        before = label.copy()
+        np.minimum.at(label, a, low)
+        np.minimum.at(label, b, low)
+        label = label[label]
+        if np.array_equal(label, before):
+            break
+    used = np.unique(c)
+    groups = label[used]
+    order = np.argsort(groups, kind="stable")
+    return np.split(used[order], np.flatnonzero(np.diff(groups[order])) + 1)
 
 
 class _Block:

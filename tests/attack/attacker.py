@@ -35,6 +35,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from metrics import format as fmt
 from tests.attack.knowledge import FRACTION_UNITS, Knowledge
 
 KEY = ["metric_id", "period_type", "period_start", "area", "breakdown"]
@@ -74,24 +75,60 @@ class Report:
 
 # -- what the visitor saw ------------------------------------------------------------------------------------
 
-def observe(store: pd.DataFrame, csvs: dict[str, str], frequency: dict[str, str]) -> tuple[pd.DataFrame,
-                                                                                          list[Finding], Counter]:
+def observe(store: pd.DataFrame, csvs: list[dict]) -> tuple[pd.DataFrame, list[Finding], Counter]:
     """One row per cell the visitor saw (store series and CSV rows), its published value (NaN when not shown) and
-    status; findings for any CSV cell showing a number the store hides; counts of what was read. A download
-    holds its chart's series, which is the measure's own frequency (`frequency`: metric id -> period type)."""
+    status; findings for any CSV cell showing a number the store hides; counts of what was read.
+
+    `csvs` are downloads as the crawl fetched them: the measure, place and breakdown asked for and the text. A
+    download does not name its series, and a view may show the whole area where a locality has no figures, or one
+    panel per service: each download is matched to the series (place and breakdown of the measure) that agrees with
+    most of its rows, and a row's period type is the one whose wording (public or board style) is its label.
+    """
     seen = Counter()
     rows = store[KEY + ["value", "status"]].copy()
     rows["period_start"] = pd.to_datetime(rows["period_start"])
     seen["store cells read"] = len(rows)
+    cells: dict[tuple, list] = {}  # (metric, place, breakdown, start) -> [(type, value, status)]
+    series: dict[str, set] = {}  # metric -> its (place, breakdown)s
+    for m, t, d, a, b, v, st in zip(*(rows[k].tolist() for k in KEY), rows["value"].tolist(), rows["status"].tolist()):
+        cells.setdefault((m, a, b, d), []).append((t, v, st))
+        series.setdefault(m, set()).add((a, b))
     from_csv = []
-    for href, text in csvs.items():
-        for r in csv.DictReader(io.StringIO(text)):
-            raw = r["value"]
-            status = SYMBOLS.get(raw, "ok")
-            from_csv.append({"metric_id": r["metric_id"], "period_type": frequency[r["metric_id"]],
-                             "area": r["area"], "breakdown": r["breakdown"],
-                             "period_start": pd.Timestamp(r["period_start"]), "csv_value":
-                             float(raw) if status == "ok" else np.nan, "csv_status": status})
+    for download in csvs:
+        metric = download["metric"]
+        table = list(csv.DictReader(io.StringIO(download["text"])))
+        if metric not in series or not table or "period_start" not in table[0]:
+            seen["CSV files of views other than a measure's (their figures are the measures' own)"] += 1
+            continue
+        parsed = []
+        for r in table:
+            start = pd.Timestamp(r["period_start"])
+            status = SYMBOLS.get(r["value"], "ok") if r["value"] else "not_available"
+            parsed.append((r["period"], start, float(r["value"]) if status == "ok" else np.nan, status))
+
+        def match(place, breakdown):
+            out = []
+            for label, start, value, status in parsed:
+                kinds = [(t, v, st) for t, v, st in cells.get((metric, place, breakdown, start), ())
+                         if label in (fmt.period(start, t, "public"), fmt.period(start, t))]
+                out.append(kinds[0] if len(kinds) == 1 else None)
+            agree = sum(1 for (_, _, value, status), k in zip(parsed, out) if k is not None and (
+                (status == "ok" and k[2] == "ok" and abs(value - k[1]) < 1e-6) or (status != "ok" and k[2] == status)))
+            return agree, out
+        asked = (download["place"], download["breakdown"])
+        (agree, kinds), (place, breakdown) = match(*asked), asked
+        if agree < len(parsed):  # not the series asked for all through: the one that agrees best
+            scored = [(match(*c), c) for c in sorted(series[metric]) if c != asked]
+            (agree, kinds), (place, breakdown) = max([((agree, kinds), asked), *scored], key=lambda x: x[0][0])
+        if agree < len(parsed) / 2:
+            seen["CSV files not matched to a series"] += 1
+            continue
+        for (label, start, value, status), k in zip(parsed, kinds):
+            if k is None:
+                seen["CSV cells not matched to a store cell"] += 1
+                continue
+            from_csv.append({"metric_id": metric, "period_type": k[0], "area": place, "breakdown": breakdown,
+                             "period_start": start, "csv_value": value, "csv_status": status})
     seen["CSV files read"] = len(csvs)
     seen["CSV cells read"] = len(from_csv)
     leaks = []
@@ -101,9 +138,9 @@ def observe(store: pd.DataFrame, csvs: dict[str, str], frequency: dict[str, str]
         bad = both[(both["status"] != "ok") & (both["csv_status"] == "ok")]
         leaks = [Finding("CSV beside the store", "hidden cell shown", tuple(r[KEY]), r["csv_value"])
                  for _, r in bad.iterrows()]
-        # The more precise of the two published values is what the visitor has.
+        # What the visitor has is whichever of the two shows a number.
         more = both["csv_value"].notna() & both["value"].isna()
-        rows = rows.merge(both.loc[more, KEY + ["csv_value"]], on=KEY, how="left")
+        rows = rows.merge(both.loc[more, KEY + ["csv_value"]].drop_duplicates(KEY), on=KEY, how="left")
         rows["value"] = rows["value"].fillna(rows["csv_value"])
         rows = rows.drop(columns="csv_value")
     return rows, leaks, seen
@@ -191,13 +228,13 @@ class Attack:
         for (fam, ptype, pstart, place, bkey), q in self.ids.items():
             if fam in cumulative or ptype not in ("month", "quarter"):
                 continue
-            for coarse, months in MONTHS.items():
-                if months > MONTHS[ptype]:
+            for coarse, months in MONTHS.items():  # noqa: B007
+                if months > MONTHS.get(ptype, 12):
                     inside.setdefault((fam, coarse, _period_start(pstart, coarse), place, bkey, ptype), []).append(q)
         for (fam, ptype, pstart, place, bkey), q in self.ids.items():
-            if fam in cumulative or MONTHS[ptype] == 1:
+            if fam in cumulative or MONTHS.get(ptype, 1) == 1:
                 continue
-            for fine in ("month", "quarter"):
+            for fine in ("month", "quarter"):  # a school term is in no year here: its months vary
                 members = inside.get((fam, ptype, pstart, place, bkey, fine), [])
                 if MONTHS[fine] < MONTHS[ptype] and len(members) == MONTHS[ptype] // MONTHS[fine]:
                     lines.append((q, members, (fam, "time")))
@@ -307,7 +344,7 @@ class Attack:
                 continue
             self._fitted[(kq, nq)] = bounds
             n_lo, n_hi = max(lo[nq], 1.0), hi[nq]
-            if not np.isfinite(n_lo) or n_hi > MAX_N or n_hi < n_lo:  # nothing published bounds the denominator: every n fits
+            if not np.isfinite(n_lo) or n_hi > MAX_N or n_hi < n_lo:  # nothing bounds the denominator: any n fits
                 continue
             n = np.arange(int(math.ceil(n_lo)), int(n_hi) + 1, dtype=float)
             k_lo = np.maximum(np.ceil((p - half) * n / scale - 1e-9), lo[kq])

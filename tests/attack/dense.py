@@ -59,7 +59,8 @@ def write(folder: Path, seed: int = SEED) -> Path:
 def _add_annual(folder: Path, values: pa.Table, area_name: str) -> None:
     """Whole-area calendar years of plans issued (as new plans) and of the 20-week measure, from complete years."""
     derived = build_store(folder, precompute=False).values
-    months = derived[(derived["area"] == area_name) & (derived["period_type"] == "month") & (derived["breakdown"] == "All")]
+    months = derived[(derived["area"] == area_name) & (derived["period_type"] == "month")
+                     & (derived["breakdown"] == "All")]
     rows = []
     for metric, source in (("ehcp_new_plans", "ehcp_plans_issued"), ("ehcp_20wk_incl", "ehcp_20wk_incl")):
         m = months[months["metric_id"] == source]

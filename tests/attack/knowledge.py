@@ -20,6 +20,7 @@ class Knowledge:
     same: tuple = (
         (("ehcp_plans_issued", "value"), ("ehcp_20wk_incl", "denominator"), ("ehcp_new_plans", "value")),
         (("therapy_waiting_list", "value"), ("therapy_over_18wk_pct", "denominator")),
+        (("chs_waiting_list", "value"), ("chs_over_18wk_pct", "denominator")),
         (("therapy_seen_18wk_pct", "denominator"), ("therapy_dna_rate", "denominator")),
     )
     # Measures whose breakdown values are shares of one group (each has the `All` denominator).
@@ -29,6 +30,8 @@ class Knowledge:
     nested: tuple = (
         (("therapy_over_18wk_pct", "numerator"), ("therapy_52wk_waiters", "value")),
         (("therapy_waiting_list", "value"), ("therapy_52wk_waiters", "value")),
+        (("chs_over_18wk_pct", "numerator"), ("chs_52wk_waiters", "value")),
+        (("chs_waiting_list", "value"), ("chs_52wk_waiters", "value")),
         (("ehcp_20wk_incl", "denominator"), ("ehcp_20wk_excl", "denominator")),
         (("ehcp_20wk_incl", "numerator"), ("ehcp_20wk_excl", "numerator")),
     )

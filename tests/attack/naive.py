@@ -22,7 +22,8 @@ def publish(values: pd.DataFrame, units: dict[str, str], area: str, localities, 
 
     def small(x):
         return (x >= SMALL[0]) & (x <= SMALL[1])
-    hide = (v["status"] == "ok").to_numpy() & (((unit == "count") & small(value)) | small(num) | ((den > 0) & (den < 10)))
+    hide = (v["status"] == "ok").to_numpy() & (((unit == "count") & small(value)) | small(num)
+                                                | ((den > 0) & (den < 10)))
     size = np.where(np.isnan(num), value, num)
     if secondary:
         local = v["area"].isin([area, *localities]).to_numpy() & ~np.isin(unit, ["weeks", "days", "score", "ratio"])

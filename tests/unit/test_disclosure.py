@@ -365,7 +365,7 @@ def pct(metric, area, breakdown, k, n):
 
 def attack(published, truth, knowledge, area=AREA, localities=LOCALITIES):
     """The attack suite's attacker on what was published; its report against the true frame."""
-    seen, leaks, _ = observe(published, {}, {m: "month" for m in LINKED_UNITS})
+    seen, leaks, _ = observe(published, [])
     assert not leaks
     a = Attack(seen, LINKED_UNITS, knowledge, area, localities)
     a.run()
@@ -457,7 +457,7 @@ def test_consecutive_periods_of_a_cumulative_count():
     assert (suppress(f, LINKED_UNITS, area=AREA, localities=LOCALITIES)["status"] == "ok").all()
     knowledge = Knowledge(same=(), shares=frozenset(), nested=(), differences=(),
                           cumulative={"ytd": "financial_year"})
-    seen, _, _ = observe(out.assign(numerator=np.nan, denominator=np.nan), {}, {"ytd": "month"})
+    seen, _, _ = observe(out.assign(numerator=np.nan, denominator=np.nan), [])
     a = Attack(seen, LINKED_UNITS, knowledge, AREA, LOCALITIES)
     a.run()
     report = a.evaluate(f)
@@ -485,7 +485,8 @@ def test_a_zero_gives_away_its_neighbours():
     # South      17/36    7/16     10/20      child: North s1 may be worked out as 0, and the attack says so.
     grid = {AREA: ((32, 106), (12, 40), (20, 66)), "North": ((0, 30), (0, 8), (0, 22)),
             "Central": ((15, 40), (5, 16), (10, 24)), "South": ((17, 36), (7, 16), (10, 20))}
-    f = frame([pct("p", area, b, k, n) for area, cells in grid.items() for b, (k, n) in zip(("All", "s1", "s2"), cells)])
+    f = frame([pct("p", area, b, k, n) for area, cells in grid.items()
+               for b, (k, n) in zip(("All", "s1", "s2"), cells)])
     out = suppress(f, LINKED_UNITS, area=AREA, localities=LOCALITIES)
     assert {("North", "s1"), ("Central", "s1"), ("South", "s1")} <= hidden(out)
     report = attack(out.assign(numerator=np.nan, denominator=np.nan), f,
