@@ -60,17 +60,7 @@ def protect(model: Model, hidden: np.ndarray) -> np.ndarray:
     pairs = [(q, group[0]) for group in ([g for g in (t, *p) if g >= 0] for t, p in model.lines) for q in group[1:]]
     pairs += [(q, qs[0]) for qs in model.carries for q in qs[1:]]
     pairs += [(q, qs[0]) for qs, _ in (*model.targets, *model.ties) for q in qs[1:]]
-    root = np.arange(n_q)
-    if pairs:
-        a, b = np.array(pairs).T
-        while True:
-            low = np.minimum(root[a], root[b])
-            before = root.copy()
-            np.minimum.at(root, a, low)
-            np.minimum.at(root, b, low)
-            root = root[root]
-            if np.array_equal(root, before):
-                break
+    root = _components(n_q, *np.array(pairs).T) if pairs else np.arange(n_q)
     cells_of: dict[int, list[int]] = {}
     for c, qs in enumerate(model.carries):
         if qs:
@@ -96,16 +86,10 @@ def protect(model: Model, hidden: np.ndarray) -> np.ndarray:
     return hidden
 
 
-def _groups(nonzero: np.ndarray) -> list[np.ndarray]:
-    """Column groups of a boolean matrix connected through its rows (columns in no row are left out): labels
-    propagated to the smallest column of each group, all rows at once."""
-    r, c = np.nonzero(nonzero)
-    if c.size == 0:
-        return []
-    first = np.full(nonzero.shape[0], nonzero.shape[1])
-    np.minimum.at(first, r, c)
-    a, b = c, first[r]  # every column of a row linked to the row's first column
-    label = np.arange(nonzero.shape[1])
+def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per node 0..n-1, the smallest node of its connected component (edges a[i]-b[i]): labels propagated along
+    all edges at once, with pointer jumping, until they stop changing."""
+    label = np.arange(n)
     while True:
         low = np.minimum(label[a], label[b])
         before = label.copy()
@@ -113,7 +97,17 @@ def _groups(nonzero: np.ndarray) -> list[np.ndarray]:
         np.minimum.at(label, b, low)
         label = label[label]
         if np.array_equal(label, before):
-            break
+            return label
+
+
+def _groups(nonzero: np.ndarray) -> list[np.ndarray]:
+    """Column groups of a boolean matrix connected through its rows (columns in no row are left out)."""
+    r, c = np.nonzero(nonzero)
+    if c.size == 0:
+        return []
+    first = np.full(nonzero.shape[0], nonzero.shape[1])
+    np.minimum.at(first, r, c)
+    label = _components(nonzero.shape[1], c, first[r])  # every column of a row linked to the row's first column
     used = np.unique(c)
     groups = label[used]
     order = np.argsort(groups, kind="stable")
