@@ -133,13 +133,16 @@ def public_store(store, thresholds: disclosure.Thresholds | None = None):
 
 
 def _publish(store, thresholds: disclosure.Thresholds):
+    """The public copy: disclosure.publish (data/disclosure.toml's rules, these thresholds) over the public metrics'
+    area and locality rows and the comparators; no numerator or denominator survives into it."""
     metrics = tuple(m for m in store.catalogue.metrics if serves_metric(PUBLIC, m))
     by_id = {m.id: m for m in metrics}
+    rules = dataclasses.replace(disclosure.load_rules(catalogue=store.catalogue), thresholds=thresholds)
     v = store.values
-    keep = [m in by_id and (b == "All" or serves_breakdown(PUBLIC, by_id[m], b))
-            for m, b in zip(v["metric_id"], v["breakdown"])]
-    values = disclosure.suppress(v[keep].reset_index(drop=True), {m.id: m.unit for m in metrics},
-                                 area=store.area.name, localities=store.area.localities, thresholds=thresholds)
+    broken_down = [m.id for m in metrics if m.breakdown in PUBLIC_BREAKDOWNS]  # as serves_breakdown decides
+    keep = v["metric_id"].isin(list(by_id)) & ((v["breakdown"] == "All") | v["metric_id"].isin(broken_down))
+    values = disclosure.publish(v[keep.to_numpy()].reset_index(drop=True), {m.id: m.unit for m in metrics},
+                                area=store.area.name, localities=store.area.localities, rules=rules)
     inputs = {name: {k: x for k, x in info.items() if k != "reason"} |
               {"reason": "" if info.get("available") else "Not available at the moment."}
               for name, info in store.inputs.items()}

@@ -1,7 +1,10 @@
-"""Disclosure control: small counts never shown, hidden cells never recoverable by subtraction, thresholds from config.
+"""Disclosure control: small counts and complements never shown, hidden cells never recoverable by subtraction
+(within a measure, across measures that count the same children, across nested counts and across time), the
+public store without numerators or denominators and rounded, and the rules from data/disclosure.toml.
 
 Expected values are worked by hand in the comments from the rules in data/disclosure.toml (min_count 6,
-min_denominator 10).
+min_denominator 10). The property tests check results with the attack suite's attacker (tests/attack), which
+works from what is published only.
 """
 import math
 
@@ -12,7 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from metrics import disclosure
-from metrics.disclosure import Thresholds, describe, load_thresholds, suppress, suppress_counts
+from metrics.catalogue import load_catalogue
+from metrics.disclosure import (PROTECTED, Relations, Rules, Thresholds, describe, load_rules, load_thresholds,
+                                public_value, publish, suppress, suppress_counts)
+from tests.attack.attacker import Attack, observe
+from tests.attack.knowledge import Knowledge
 
 AREA, LOCALITIES = "Blackpool", ("North", "Central", "South")
 UNITS = {"waits": "count", "pct": "percent", "median": "weeks"}
@@ -88,9 +95,13 @@ def test_counts_1_to_5_hidden_0_and_6_up_shown(count, shown):
 @pytest.mark.parametrize("num, den, reason", [
     (3, 50, "small_count"),        # 6% of 50: with the denominator, 3 children are given away
     (0, 50, ""),                   # 0% is safe: nobody to identify
-    (8, 9, "small_denominator"),   # 9 < min_denominator 10
-    (6, 10, ""),                   # both at their minimum: shown
-    (40, 40, ""),
+    (0, 9, "small_denominator"),   # 9 < min_denominator 10
+    (8, 9, "small_count"),         # and its complement, 1 child, is small too
+    (6, 10, "small_count"),        # 60% of 10: 4 were not, a small complement
+    (45, 50, "small_count"),       # 90% of 50: 5 were not
+    (44, 50, ""),                  # 88% of 50: 6 were not
+    (6, 12, ""),                   # numerator and complement both 6: shown
+    (40, 40, ""),                  # 100%: a complement of 0 identifies nobody
 ])
 def test_percentages_with_small_numerators_or_denominators_hidden(num, den, reason):
     out = suppress(frame([("pct", "England", "All", 100 * num / den, num, den)]), UNITS, area=AREA,
@@ -287,8 +298,10 @@ def test_shipped_config_is_the_documented_default():
     assert disclosure.DEFAULT_PATH.name == "disclosure.toml" and disclosure.DEFAULT_PATH.exists()
 
 
-def test_missing_config_gives_safe_defaults(tmp_path):
-    assert load_thresholds(tmp_path / "none.toml") == Thresholds(6, 10)
+def test_missing_config_stops_the_public_edition(tmp_path):
+    # Fail closed: without its rules (thresholds, and the links between measures) the public edition does not start.
+    with pytest.raises(ValueError, match="none.toml: not found"):
+        load_thresholds(tmp_path / "none.toml")
 
 
 def test_thresholds_from_config_change_what_is_hidden(tmp_path):
@@ -309,12 +322,22 @@ def test_thresholds_from_config_change_what_is_hidden(tmp_path):
     ("min_denominator = 0\n", "'min_denominator' = 0"),
     ("min_cuont = 6\n", "unknown setting 'min_cuont'"),
     ("min_count = \n", "not valid TOML"),
+    # the relations: a typo must not quietly switch a protection off
+    ('[[same]]\nquantities = ["plans_isued.value", "ehcp_20wk_incl.denominator"]\n',
+     "[same] names 'plans_isued', which is neither a metric id nor a derivation"),
+    ('[[same]]\nquantities = ["plans_issued.count", "ehcp_20wk_incl.denominator"]\n', "must be NAME.QUANTITY"),
+    ('[[same]]\nquantities = ["plans_issued.value"]\n', "needs at least two quantities"),
+    ('[[same]]\nquanities = ["a.value", "b.value"]\n', "unknown key(s) quanities"),
+    ('[[partition]]\natoms = ["plans_issued.value", "plans_issued.value *"]\n', "joined by + and -"),
+    ("[precision]\npercent = 5\n", "percent = 5 must be a whole number from 0 to 3"),
+    ("[precision]\nfurlongs = 1\n", "unknown unit 'furlongs'"),
+    ('[cumulative]\nehcp_plans_issued = "fortnight"\n', "[cumulative] must map"),
 ])
 def test_bad_config_refused_naming_file_and_setting(tmp_path, text, message):
     path = tmp_path / "disclosure.toml"
     path.write_text(text)
     with pytest.raises(ValueError, match="disclosure.toml") as err:
-        load_thresholds(path)
+        load_rules(path, catalogue=load_catalogue())
     assert message in str(err.value)
 
 
@@ -327,3 +350,217 @@ def test_bad_config_refused_naming_file_and_setting(tmp_path, text, message):
 ])
 def test_describe(reason, unit, text):
     assert describe(reason, unit) == text
+
+
+# -- linked measures, nested counts, time (data/disclosure.toml's relations) -------------------------------------
+
+PLANS = Relations(same=((("plans", "value"), ("pct20", "denominator")),))
+LINKED_UNITS = {"plans": "count", "pct20": "percent", "wl": "count", "o18": "percent", "w52": "count",
+                "req": "count", "ytd": "count", "outc": "percent", "p": "percent"}
+
+
+def pct(metric, area, breakdown, k, n):
+    return (metric, area, breakdown, 100 * k / n, float(k), float(n))
+
+
+def attack(published, truth, knowledge, area=AREA, localities=LOCALITIES):
+    """The attack suite's attacker on what was published; its report against the true frame."""
+    seen, leaks, _ = observe(published, [])
+    assert not leaks
+    a = Attack(seen, LINKED_UNITS, knowledge, area, localities)
+    a.run()
+    return a.evaluate(truth)
+
+
+def test_shared_denominator_hides_the_count_and_the_percentage_together():
+    # The issue's attack: plans issued, North = Blackpool 34 - Central 15 - South 15 = 4, with a 15 read from a
+    # 20-week percentage's denominator. North's count (4) and percentage (3 of 4) are hidden. The numerators,
+    # 18 = 3 + 8 + 7, would give North's 3 back, so South's percentage (7, the cheaper part) goes. The counts,
+    # 34 = 4 + 15 + 15, need a second hidden part: South's 15 now shows in one cell (its count), Central's in two
+    # (the count and its percentage's denominator), so South's count goes. The count and the percentage that
+    # share a denominator are hidden together.
+    f = frame([("plans", AREA, "All", 34.0), ("plans", "North", "All", 4.0), ("plans", "Central", "All", 15.0),
+               ("plans", "South", "All", 15.0), pct("pct20", AREA, "All", 18, 34), pct("pct20", "North", "All", 3, 4),
+               pct("pct20", "Central", "All", 8, 15), pct("pct20", "South", "All", 7, 15)])
+    out = suppress(f, LINKED_UNITS, area=AREA, localities=LOCALITIES, relations=PLANS)
+    assert {(r.metric_id, r.area) for r in out.itertuples() if r.status == "suppressed"} == {
+        ("plans", "North"), ("pct20", "North"), ("plans", "South"), ("pct20", "South")}
+    knowledge = Knowledge(same=((("plans", "value"), ("pct20", "denominator")),), shares=frozenset(), nested=(),
+                          differences=())
+    assert attack(publish(f, LINKED_UNITS, area=AREA, localities=LOCALITIES,
+                          rules=Rules(relations=PLANS)), f, knowledge).findings == []
+    # Without the relation the hidden count's denominator twin stays: North's 4 comes back.
+    unlinked = suppress(f, LINKED_UNITS, area=AREA, localities=LOCALITIES)
+    found = attack(unlinked.assign(numerator=np.nan, denominator=np.nan), f, knowledge).findings
+    assert ("hidden cell", ("plans", "month", PERIOD, "North", "All"), 4.0) in {(x.what, x.cell, x.value)
+                                                                                for x in found}
+
+
+def test_small_complement_hidden_and_protected_across_localities():
+    # North 7 of 10 (3 were not: a small complement) is hidden. Its numerator line 40 = 7 + 15 + 18 would give it
+    # back, so Central (15, the smaller numerator) goes too; the denominators 60 = 10 + 25 + 25 then have two
+    # unknowns as well.
+    f = frame([pct("p", AREA, "All", 40, 60), pct("p", "North", "All", 7, 10), pct("p", "Central", "All", 15, 25),
+               pct("p", "South", "All", 18, 25)])
+    out = suppress(f, LINKED_UNITS, area=AREA, localities=LOCALITIES)
+    assert hidden(out) == {("North", "All"), ("Central", "All")}
+    assert cell(out, "North")["suppression"] == "small_count"
+    knowledge = Knowledge(same=(), shares=frozenset(), nested=(), differences=())
+    assert attack(out.assign(numerator=np.nan, denominator=np.nan), f, knowledge).findings == []
+
+
+WAITS = Relations(same=((("wl", "value"), ("o18", "denominator")),),
+                  partitions=(((( 1, "wl", "value"), (-1, "o18", "numerator")),
+                               ((1, "o18", "numerator"), (-1, "w52", "value")),
+                               ((1, "w52", "value"),)),))
+WAITS_KNOWN = Knowledge(same=((("wl", "value"), ("o18", "denominator")),), shares=frozenset(),
+                        nested=((("o18", "numerator"), ("w52", "value")), (("wl", "value"), ("w52", "value"))),
+                        differences=())
+
+
+def test_small_difference_between_nested_counts_is_hidden():
+    # 30 waiting, 20 of them over 18 weeks, 17 over 52 weeks: 20 - 17 = 3 waited 18 to 52 weeks. Both figures that
+    # give it away are shown, so the cheaper one, the 17, is hidden (a single place: no sums to protect).
+    f = frame([("wl", AREA, "All", 30.0), pct("o18", AREA, "All", 20, 30), ("w52", AREA, "All", 17.0)])
+    out = suppress(f, LINKED_UNITS, area=AREA, localities=(), relations=WAITS)
+    assert {r.metric_id for r in out.itertuples() if r.status == "suppressed"} == {"w52"}
+    assert cell(out[out["metric_id"] == "w52"], AREA)["suppression"] == "secondary"
+    report = attack(out.assign(numerator=np.nan, denominator=np.nan), f, WAITS_KNOWN, localities=())
+    assert report.findings == [] and report.tried["nested differences tested"] == 2
+
+
+def test_a_year_and_its_months():
+    # Requests by month and for the year (both published). March (3) is hidden; the year minus the other eleven
+    # months would give it back, so the smallest other month, June (18), is hidden too.
+    counts = [20, 25, 3, 22, 30, 18, 26, 24, 28, 19, 27, 29]
+    rows = frame([("req", AREA, "All", float(v)) for v in counts])
+    rows["period_start"] = pd.date_range("2025-01-01", periods=12, freq="MS")
+    year = frame([("req", AREA, "All", float(sum(counts)))]).assign(period_start=pd.Timestamp("2025-01-01"),
+                                                                      period_type="calendar_year")
+    f = pd.concat([rows, year], ignore_index=True)
+    out = suppress(f, LINKED_UNITS, area=AREA, localities=LOCALITIES)
+    gone = out[out["status"] == "suppressed"]
+    assert [(d.month, t) for d, t in zip(gone["period_start"], gone["period_type"])] == [(3, "month"), (6, "month")]
+    # Eleven months (one missing from the data) are no sum of the year: nothing more is hidden.
+    out = suppress(f.drop(index=11), LINKED_UNITS, area=AREA, localities=LOCALITIES)
+    assert (out["status"] == "suppressed").sum() == 1
+
+
+def test_consecutive_periods_of_a_cumulative_count():
+    # Plans issued so far this financial year: 10, 17, 24, 27, 34, 41 from April. June to July adds 3 children:
+    # the cheaper of the two, June (24), is hidden. With the measure not declared cumulative, nothing is.
+    f = frame([("ytd", AREA, "All", float(v)) for v in (10, 17, 24, 27, 34, 41)])
+    f["period_start"] = pd.date_range("2025-04-01", periods=6, freq="MS")
+    out = suppress(f, LINKED_UNITS, area=AREA, localities=LOCALITIES,
+                   relations=Relations(cumulative=(("ytd", "financial_year"),)))
+    assert out.loc[out["status"] == "suppressed", "period_start"].dt.month.tolist() == [6]
+    assert (suppress(f, LINKED_UNITS, area=AREA, localities=LOCALITIES)["status"] == "ok").all()
+    knowledge = Knowledge(same=(), shares=frozenset(), nested=(), differences=(),
+                          cumulative={"ytd": "financial_year"})
+    seen, _, _ = observe(out.assign(numerator=np.nan, denominator=np.nan), [])
+    a = Attack(seen, LINKED_UNITS, knowledge, AREA, LOCALITIES)
+    a.run()
+    report = a.evaluate(f)
+    assert report.findings == [] and report.tried["consecutive periods tested"] == 5
+
+
+def test_shares_of_one_group_have_one_denominator():
+    # Review outcomes: maintained 25, amended 12, ceased 3 of the same 40 reviews. Ceased (3) is hidden; the
+    # numerators add up (40 = 25 + 12 + 3), so amended (12) goes too. The denominators are one number (40), not a
+    # sum, so they need nothing more.
+    f = frame([pct("outc", AREA, "All", 40, 40), pct("outc", AREA, "Maintained", 25, 40),
+               pct("outc", AREA, "Amended", 12, 40), pct("outc", AREA, "Ceased", 3, 40)])
+    shares = Relations(shares=frozenset({"outc"}))
+    out = suppress(f, LINKED_UNITS, area=AREA, localities=LOCALITIES, relations=shares)
+    assert hidden(out) == {(AREA, "Ceased"), (AREA, "Amended")}
+    knowledge = Knowledge(same=(), shares=frozenset({"outc"}), nested=(), differences=())
+    assert attack(out.assign(numerator=np.nan, denominator=np.nan), f, knowledge).findings == []
+
+
+def test_a_zero_gives_away_its_neighbours():
+    #            All      s1        s2        A total published as 0 (North: nobody waited over 18 weeks) tells a
+    # Blackpool  32/106   12/40     20/66     reader that North s1 is 0 too, hidden or not. Then s1's column gives
+    # North       0/30    0/8*      0/22      Central s1 back: 12 - 0 - 7 = 5. Zeros count as known, so that column
+    # Central    15/40    5/16*    10/24      needs another hidden part (South s1). A zero itself identifies no
+    # South      17/36    7/16     10/20      child: North s1 may be worked out as 0, and the attack says so.
+    grid = {AREA: ((32, 106), (12, 40), (20, 66)), "North": ((0, 30), (0, 8), (0, 22)),
+            "Central": ((15, 40), (5, 16), (10, 24)), "South": ((17, 36), (7, 16), (10, 20))}
+    f = frame([pct("p", area, b, k, n) for area, cells in grid.items()
+               for b, (k, n) in zip(("All", "s1", "s2"), cells)])
+    out = suppress(f, LINKED_UNITS, area=AREA, localities=LOCALITIES)
+    assert {("North", "s1"), ("Central", "s1"), ("South", "s1")} <= hidden(out)
+    report = attack(out.assign(numerator=np.nan, denominator=np.nan), f,
+                    Knowledge(same=(), shares=frozenset(), nested=(), differences=()))
+    assert report.findings == []
+    assert {z.cell[3:] for z in report.zeros} <= {("North", "s1")}
+
+
+# -- property: linked tables of any shape -------------------------------------------------------------------------
+
+@st.composite
+def waiting_lists(draw):
+    """Waiting list, % over 18 weeks and 52+ week waiters for places x services, consistent, often small."""
+    services = draw(st.lists(st.sampled_from(["a", "b", "c"]), min_size=1, max_size=3, unique=True))
+    cells = {}
+    for loc in LOCALITIES:
+        for s in services:
+            w = draw(st.one_of(st.integers(0, 12), st.integers(0, 60)))
+            k = draw(st.integers(0, w))
+            cells[(loc, s)] = (w, k, draw(st.integers(0, k)))
+    rows = []
+
+    def add(place, b, w, k, x):
+        rows.extend([("wl", place, b, float(w)), ("w52", place, b, float(x))])
+        rows.append(pct("o18", place, b, k, w) if w else ("o18", place, b, np.nan, 0.0, 0.0, "not_applicable"))
+    for place in (AREA, *LOCALITIES):
+        for b in ("All", *services):
+            parts = [v for (loc, s), v in cells.items() if (place == AREA or loc == place) and (b == "All" or s == b)]
+            add(place, b, *(sum(p[i] for p in parts) for i in range(3)))
+    return frame(rows)
+
+
+@settings(max_examples=40, deadline=None)
+@given(waiting_lists())
+def test_linked_waiting_lists_give_nothing_away(f):
+    rules = Rules(relations=WAITS)
+    out = publish(f, LINKED_UNITS, area=AREA, localities=LOCALITIES, rules=rules)
+    shown = out["status"] == "ok"
+    assert (np.abs(out.loc[shown, "value"] - f.loc[shown, "value"]) <= 0.05 + 1e-9).all()  # true, to 1 decimal
+    counts = out["metric_id"].isin(["wl", "w52"]) & shown
+    assert not ((out.loc[counts, "value"] > 0) & (out.loc[counts, "value"] < 6)).any()
+    report = attack(out, f, WAITS_KNOWN)
+    assert report.findings == [], report.text()
+
+
+# -- what the public store holds -----------------------------------------------------------------------------------
+
+def test_publish_drops_numerators_rounds_and_gives_one_reason():
+    f = frame([pct("p", AREA, "All", 40, 60), pct("p", "North", "All", 7, 10), pct("p", "Central", "All", 15, 25),
+               pct("p", "South", "All", 18, 25), ("waits", "England", "All", 1234.4)])
+    out = publish(f, {**LINKED_UNITS, "waits": "count"}, area=AREA, localities=LOCALITIES)
+    assert out["numerator"].isna().all() and out["denominator"].isna().all()
+    assert list(out["value"].fillna(-1)) == [66.7, -1, -1, 72.0, 1234.0]  # 40/60 = 66.67% to 66.7; 18/25 = 72%
+    assert list(out["suppression"]) == ["", PROTECTED, PROTECTED, "", ""]  # small or not: one reason
+    assert describe(PROTECTED, "count") == "not shown (small numbers are hidden so that no child can be identified)"
+
+
+@pytest.mark.parametrize("value, unit, expected", [
+    (61.905, "percent", 61.9), (0.15, "percent", 0.2), (0.25, "rate", 0.3), (-0.25, "percent", -0.3),  # half up
+    (2.5, "count", 3.0), (3.5, "count", 4.0), (-2.5, "count", -3.0),  # away from zero, never to even
+    (12.345, "weeks", 12.3), (40.5, "days", 41.0), (-0.125, "score", -0.13), (7.25, "mystery", 7.0),
+    (float("nan"), "percent", float("nan")), (None, "count", float("nan")),
+])
+def test_public_value_rounds_as_official_statistics_do(value, unit, expected):
+    got = public_value(value, unit)
+    assert got == expected or (math.isnan(got) and math.isnan(expected))
+
+
+# -- the rules file ---------------------------------------------------------------------------------------------
+
+def test_shipped_relations_resolve_against_the_catalogue():
+    rules = load_rules(catalogue=load_catalogue())
+    same = {frozenset(g) for g in rules.relations.same}
+    assert frozenset({("ehcp_plans_issued", "value"), ("ehcp_20wk_incl", "denominator"),
+                      ("ehcp_new_plans", "value")}) in same  # derivation names became metric ids
+    assert rules.relations.shares == {"ehcp_review_outcomes"}
+    assert rules.precision["percent"] == 1 and rules.precision["count"] == 0

@@ -103,7 +103,8 @@ def test_public_store_filters_suppresses_and_drops_records():
     values = pd.DataFrame([
         _row(private.id, "Blackpool", "All", 50.0),
         _row(dna.id, "Blackpool", "All", 12.0, 30, 250), _row(dna.id, "Blackpool", "Other than English", 9.0, 6, 70),
-        # Blackpool 40 = North 2 + Central 18 + South 20: North hidden, then Central (next smallest) too.
+        # Blackpool 40 = North 2 + Central 18 + South 20: North hidden, then Central (next smallest) too; the public
+        # store gives both the same reason, so a reader cannot tell which one is the small count.
         _row(count.id, "Blackpool", "All", 40.0), _row(count.id, "North", "All", 2.0),
         _row(count.id, "Central", "All", 18.0), _row(count.id, "South", "All", 20.0),
     ])
@@ -114,7 +115,9 @@ def test_public_store_filters_suppresses_and_drops_records():
     assert list(v.loc[v["metric_id"] == dna.id, "breakdown"]) == (["All"] if dna.public else [])
     counts = v[v["metric_id"] == count.id].set_index("area")
     assert list(counts["status"]) == ["ok", "suppressed", "suppressed", "ok"]
-    assert list(counts["suppression"]) == ["", "small_count", "secondary", ""]
+    assert list(counts["suppression"]) == ["", "protected", "protected", ""]
+    assert v["numerator"].isna().all() and v["denominator"].isna().all()  # never in the public store
+    assert v.loc[v["metric_id"] == dna.id, "value"].tolist() in ([12.0], [])  # rounded to the unit's precision
     assert pub.records == {} and pub.problems == []
     assert "row 17" not in pub.inputs["therapy_referrals"]["reason"]
     assert pub.version != board.version  # caches keyed by version never mix the editions
