@@ -12,7 +12,7 @@ import dash
 import plotly.io as pio
 
 from components import cache as response_cache
-from components import downloads, security, shell
+from components import downloads, security, serving, shell
 from metrics import summary
 from metrics import store as loaded_store
 from metrics.edition import APP_EDITION, BOARD, get_store, public_store
@@ -77,6 +77,7 @@ try:
                     open_prefixes=("download/",))
 except ValueError as e:
     raise ValueError(f"{AUTH_ENV}: {e}") from None
+serving.serve_lean(app)  # compression, long-lived caching of fingerprinted files, the partial plotly.js bundle
 
 if __name__ == "__main__":
     app.run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "8050")), debug=False)
