@@ -268,7 +268,7 @@ def main(argv=None) -> int:
     sizes = SIZES[:2] if args.quick else SIZES
     duration = 5 if args.quick else min(args.duration, 60)
     repeat, fill = (1, 2_000) if args.quick else (args.repeat, args.fill)
-    pages, profiles, fill_budget = browser.PAGES, PROFILED, 600
+    pages, profiles, fill_budget = browser.PAGES, PROFILED, 900
     load_kwargs: dict = {}
     checkpoints = cache_fill.CHECKPOINTS
     if args.smoke:  # every part, as small as it goes

@@ -14,6 +14,7 @@ in the same browser and run are the yardstick. For each, from the page itself:
 """
 from __future__ import annotations
 
+import itertools
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -154,16 +155,20 @@ def _control(driver, name: str):
     return driver.find_element(By.CSS_SELECTOR, f"select[id*='\"name\":\"{name}\"'], input[id='{name}']")
 
 
+_fresh = itertools.count()
+
+
 def change(driver, name: str, value: str | None, *, timeout_s: float = 120) -> dict:
-    """Choose `value` (None: the middle option) in the page's <select> for filter `name`, or type `value` into the
-    input whose id is `name`, and measure until redrawn."""
+    """Choose `value` in the page's <select> for filter `name` (None: an option not chosen before in this run,
+    from the middle of the list down, so the server has not drawn that view yet), or type `value` into the input
+    whose id is `name`, and measure until redrawn."""
     element = _control(driver, name)
 
     def act():
         if element.tag_name == "select":
             select = Select(element)
             pick = value if value is not None else \
-                select.options[len(select.options) // 2].get_attribute("value")
+                select.options[max(0, len(select.options) // 2 - next(_fresh))].get_attribute("value")
             select.select_by_value(pick)
         else:
             element.send_keys(value)
