@@ -2,6 +2,7 @@
 and the full one is not served; responses are compressed with each encoding a browser may ask for and decompress to
 the very bytes; fingerprinted files are cached for good, anything else is not."""
 import gzip
+import hashlib
 import re
 from pathlib import Path
 
@@ -37,11 +38,15 @@ def test_the_page_loads_the_partial_bundle_and_not_the_full_one(client, scripts)
 
 
 def test_the_vendored_bundle_is_the_plotly_js_that_plotly_py_bundles():
-    # The same plotly.js version as the full bundle it replaces, so figures mean the same to both.
+    # The same plotly.js version as the full bundle it replaces, so figures mean the same to both; the very file
+    # `make vendor-plotly` fetches (its version and checksum are pinned in the Makefile).
     (bundle,) = (ROOT / "assets" / "vendor").glob("plotly-basic-*.min.js")
-    head = bundle.read_bytes()[:200].decode()
-    assert f"plotly.js (basic - minified) v{get_plotlyjs_version()}" in head
-    assert bundle.stat().st_size < 1_300_000  # the full bundle is 4.8 MB
+    data = bundle.read_bytes()
+    assert f"plotly.js (basic - minified) v{get_plotlyjs_version()}" in data[:200].decode()
+    pins = dict(re.findall(r"^(PLOTLY_JS|PLOTLY_BASIC_SHA256) := (\S+)$", (ROOT / "Makefile").read_text(), re.M))
+    assert pins["PLOTLY_JS"] == get_plotlyjs_version() and bundle.name == f"plotly-basic-{pins['PLOTLY_JS']}.min.js"
+    assert hashlib.sha256(data).hexdigest() == pins["PLOTLY_BASIC_SHA256"]
+    assert len(data) < 1_300_000  # the full bundle is 4.8 MB
 
 
 @pytest.mark.parametrize("accept, encoding, decode", [
