@@ -11,9 +11,9 @@ import os
 import dash
 import plotly.io as pio
 
+from components import serving  # (own line: merges beside other import changes)
 from components import cache as response_cache
 from components import downloads, security, shell
-from components import serving
 from metrics import summary
 from metrics import store as loaded_store
 from metrics.edition import APP_EDITION, BOARD, get_store, public_store
