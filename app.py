@@ -11,7 +11,7 @@ import os
 import dash
 import plotly.io as pio
 
-from components import serving  # (own line: merges beside other import changes)
+from components import serving
 from components import cache as response_cache
 from components import downloads, security, shell
 from metrics import summary
