@@ -10,6 +10,7 @@ in the same browser and run are the yardstick. For each, from the page itself:
 - `dom`: elements in the document; `long_tasks` and `long_task_ms`: tasks over 50 ms on the main thread;
 - `script_ms`, `layout_ms`, `style_ms`, `task_ms`: the renderer's own accounts (CDP Performance.getMetrics) of
   JavaScript, layout, style recalculation and all main-thread tasks over the measured span.
+The trivial app is measured first and again just before each page; a page's ratios are to the measurement beside it.
 `profile(...)` records a CPU profile (CDP Profiler) of one change and sums self time by function, for the report.
 """
 from __future__ import annotations
@@ -267,7 +268,9 @@ def run(app_base: str, trivial_base: str, *, repeat: int, pages=PAGES, profile_c
         out = {"repeat": repeat, "window": f"{WIDTH}x{HEIGHT}", "quiet_ms": QUIET_MS,
                "trivial": measure_page(driver, trivial_base, TRIVIAL, repeat=repeat), "pages": {}}
         for page in pages:
-            out["pages"][page.label] = measure_page(driver, app_base, page, repeat=repeat)
+            # The yardstick again just before each page: other work on a shared machine comes and goes.
+            beside = measure_page(driver, trivial_base, TRIVIAL, repeat=repeat)
+            out["pages"][page.label] = {**measure_page(driver, app_base, page, repeat=repeat), "trivial": beside}
         out["profiles"] = [profile(driver, app_base, c) for c in profile_changes]
         return out
     finally:

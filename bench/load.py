@@ -192,14 +192,22 @@ def chart_scenario(port: int, outcome: Scenario) -> Scenario:
     return Scenario("chart_callback", "Chart callback: the card redraws of that change, one SPC chart each", charts)
 
 
-def run_trivial(driver, *, duration_s: float, concurrency=CONCURRENCY) -> dict:
-    log = OUT / "logs" / "trivial.log"
-    with server.serve(TRIVIAL, log=log) as srv:
-        _, posts = capture.capture(driver, f"http://{server.HOST}:{srv.port}", TRIVIAL_CHANGE)
-        scenario = Scenario("trivial_callback", "Baseline: a Dash callback returning a short string", _requests(posts))
-        checks = check(srv.port, scenario.requests)
-        return {"description": scenario.description, "startup_s": round(srv.startup_s, 3), "checks": checks,
-                "runs": drive(srv, scenario, concurrency=concurrency, duration_s=duration_s)}
+def run_trivial(driver, srv: server.Server, *, duration_s: float, concurrency=CONCURRENCY) -> tuple[dict, Scenario]:
+    _, posts = capture.capture(driver, f"http://{server.HOST}:{srv.port}", TRIVIAL_CHANGE)
+    scenario = Scenario("trivial_callback", "Baseline: a Dash callback returning a short string", _requests(posts))
+    checks = check(srv.port, scenario.requests)
+    return {"description": scenario.description, "startup_s": round(srv.startup_s, 3), "checks": checks,
+            "runs": drive(srv, scenario, concurrency=concurrency, duration_s=duration_s)}, scenario
+
+
+def adjacent(measure, baseline, c: int) -> dict:
+    """`measure()`'s result with its requests/s over the trivial callback's measured just before and just after it
+    at concurrency `c`: other work on a shared machine comes and goes, so the baseline is taken beside each run."""
+    before = baseline(c)
+    result = measure()
+    base = (before + baseline(c)) / 2
+    result.update(trivial_rps_adjacent=round(base, 1), vs_trivial_rps=round(result["rps"] / base, 3) if base else None)
+    return result
 
 
 def _vocabulary(data_dir: Path | None):
@@ -209,7 +217,7 @@ def _vocabulary(data_dir: Path | None):
     return urlstate.vocabulary(build_store(data_dir) if data_dir else build_store())
 
 
-def run_distinct(srv: server.Server, chart: Scenario, *, data_dir: Path | None, duration_s: float,
+def run_distinct(srv: server.Server, chart: Scenario, *, data_dir: Path | None, duration_s: float, baseline,
                  concurrency=(1, 8)) -> tuple[dict, distinct.Supply]:
     """Chart callbacks for views nobody asked for before, each sent once, at each concurrency."""
     vocab = _vocabulary(data_dir)
@@ -226,26 +234,30 @@ def run_distinct(srv: server.Server, chart: Scenario, *, data_dir: Path | None, 
                           "each request sent once", "views_available": len(supply.requests), "checks": checks,
            "distinct_answers": len(bodies), "runs": {}}
     for c in concurrency:
-        start = srv.log.stat().st_size
-        result = distinct.drive(server.HOST, srv.port, supply, concurrency=c, duration_s=duration_s, most=40_000)
-        out["runs"][str(c)] = {**result, **server_times(srv.log, start)}
+        out["runs"][str(c)] = adjacent(lambda: _distinct_run(srv, supply, c, duration_s), baseline, c)
     return out, supply
 
 
-def run_after_fill(srv: server.Server, chart: Scenario, supply: distinct.Supply, before: dict, *,
-                   fill_views: int, fill_budget_s: float, duration_s: float, cache_dir: Path) -> dict:
-    """Draw `fill_views` more distinct views, then the repeated and distinct views again at concurrency 8."""
-    filled = distinct.fill(server.HOST, srv.port, supply, views_wanted=fill_views, budget_s=fill_budget_s)
-    repeated = drive(srv, chart, concurrency=(HEADLINE_CONCURRENCY,), duration_s=duration_s)[str(HEADLINE_CONCURRENCY)]
+def _distinct_run(srv: server.Server, supply: distinct.Supply, c: int, duration_s: float) -> dict:
     start = srv.log.stat().st_size
-    fresh = distinct.drive(server.HOST, srv.port, supply, concurrency=HEADLINE_CONCURRENCY, duration_s=duration_s,
-                           most=40_000)
-    fresh.update(server_times(srv.log, start))
-    c = str(HEADLINE_CONCURRENCY)
-    ratio = lambda after, was: round(after / was, 3) if was else None  # noqa: E731
-    out = {"fill": filled, "repeated": repeated, "distinct": fresh,
-           "repeated_vs_before": ratio(repeated["rps"], _get_rps(before["repeated"], c)),
-           "distinct_vs_before": ratio(fresh["rps"], _get_rps(before["distinct"], c))}
+    result = distinct.drive(server.HOST, srv.port, supply, concurrency=c, duration_s=duration_s, most=40_000)
+    return {**result, **server_times(srv.log, start)}
+
+
+def run_after_fill(srv: server.Server, chart: Scenario, supply: distinct.Supply, distinct_before: dict, *,
+                   fill_views: int, fill_budget_s: float, duration_s: float, cache_dir: Path, baseline) -> dict:
+    """The repeated views, then `fill_views` more distinct views drawn, then the repeated and distinct views again,
+    at concurrency 8, each beside the trivial callback; the ratios to it after the fill over those before."""
+    c = HEADLINE_CONCURRENCY
+    repeated_run = lambda: drive(srv, chart, concurrency=(c,), duration_s=duration_s)[str(c)]  # noqa: E731
+    repeated_before = adjacent(repeated_run, baseline, c)
+    filled = distinct.fill(server.HOST, srv.port, supply, views_wanted=fill_views, budget_s=fill_budget_s)
+    repeated = adjacent(repeated_run, baseline, c)
+    fresh = adjacent(lambda: _distinct_run(srv, supply, c, duration_s), baseline, c)
+    ratio = lambda after, was: round(after / was, 3) if after and was else None  # noqa: E731
+    out = {"fill": filled, "repeated_before": repeated_before, "repeated": repeated, "distinct": fresh,
+           "repeated_vs_before": ratio(repeated["vs_trivial_rps"], repeated_before["vs_trivial_rps"]),
+           "distinct_vs_before": ratio(fresh["vs_trivial_rps"], distinct_before.get("vs_trivial_rps"))}
     folders = list(cache_dir.glob("send-dashboard-cache-*"))
     if folders:
         import diskcache
@@ -256,13 +268,9 @@ def run_after_fill(srv: server.Server, chart: Scenario, supply: distinct.Supply,
     return out
 
 
-def _get_rps(runs: dict, c: str):
-    return (runs.get(c) or {}).get("rps")
-
-
 def run_app(driver, *, duration_s: float, concurrency=CONCURRENCY, data_dir: Path | None = None,
             changes: dict | None = None, label: str = "default", fill_views: int = 0,
-            fill_budget_s: float = 600) -> dict:
+            fill_budget_s: float = 600, baseline=None) -> dict:
     """Capture on one server, measure on a fresh one (empty cache); memory of its workers at the end, then (if
     `fill_views`) the distinct-view fill and the measurements after it."""
     changes = changes or APP_CHANGES
@@ -286,20 +294,19 @@ def run_app(driver, *, duration_s: float, concurrency=CONCURRENCY, data_dir: Pat
                 result["scenarios"]["chart_callback"] = {"description": chart.description,
                                                          "checks": check(srv.port, chart.requests)}
             supply = None
-            if fill_views and "chart_callback" in scenarios:
+            if fill_views and baseline and "chart_callback" in scenarios:
                 result["distinct"], supply = run_distinct(srv, scenarios["chart_callback"], data_dir=data_dir,
-                                                          duration_s=duration_s)
+                                                          duration_s=duration_s, baseline=baseline)
             for name, scenario in scenarios.items():
                 result["scenarios"][name]["runs"] = drive(srv, scenario, concurrency=concurrency,
                                                           duration_s=duration_s)
             result["memory"] = memory.server_memory(srv.proc.pid, srv.workers())
             result["memory"]["worker_peak_rss_mb"] = max(memory.peak_rss_mb(p) for p in srv.workers())
             if supply is not None:
-                before = {"repeated": result["scenarios"]["chart_callback"]["runs"],
-                          "distinct": result["distinct"]["runs"]}
-                result["after_fill"] = run_after_fill(srv, scenarios["chart_callback"], supply, before,
-                                                      fill_views=fill_views, fill_budget_s=fill_budget_s,
-                                                      duration_s=duration_s, cache_dir=cache_root / "measure")
+                result["after_fill"] = run_after_fill(
+                    srv, scenarios["chart_callback"], supply, result["distinct"]["runs"][str(HEADLINE_CONCURRENCY)],
+                    fill_views=fill_views, fill_budget_s=fill_budget_s, duration_s=duration_s,
+                    cache_dir=cache_root / "measure", baseline=baseline)
         return result
     finally:
         shutil.rmtree(cache_root, ignore_errors=True)
@@ -307,12 +314,7 @@ def run_app(driver, *, duration_s: float, concurrency=CONCURRENCY, data_dir: Pat
 
 def with_ratios(app: dict, trivial: dict) -> None:
     """Each app run's requests/s as a fraction of the baseline's at the same concurrency (in place)."""
-    runs = [run for s in app["scenarios"].values() for run in s["runs"].items()]
-    runs += list(app.get("distinct", {}).get("runs", {}).items())
-    after = app.get("after_fill")
-    if after:
-        runs += [(str(HEADLINE_CONCURRENCY), after["repeated"]), (str(HEADLINE_CONCURRENCY), after["distinct"])]
-    for c, run in runs:
+    for c, run in [run for s in app["scenarios"].values() for run in s["runs"].items()]:
         base = trivial["runs"].get(c, {}).get("rps")
         run["vs_trivial_rps"] = round(run["rps"] / base, 3) if base else None
 
@@ -353,9 +355,14 @@ def run(*, duration_s: float = 15, concurrency=CONCURRENCY, data_10m: Path | Non
     given) the app on the 10M extract."""
     driver = capture.browser()
     try:
-        trivial = run_trivial(driver, duration_s=duration_s, concurrency=concurrency)
-        app = run_app(driver, duration_s=duration_s, concurrency=concurrency, changes=changes,
-                      fill_views=fill_views, fill_budget_s=fill_budget_s)
+        with server.serve(TRIVIAL, log=OUT / "logs" / "trivial.log") as tsrv:  # up throughout, for the baselines
+            trivial, scenario = run_trivial(driver, tsrv, duration_s=duration_s, concurrency=concurrency)
+
+            def baseline(c: int) -> float:
+                return drive(tsrv, scenario, concurrency=(c,), duration_s=max(0.5, duration_s / 3))[str(c)]["rps"]
+
+            app = run_app(driver, duration_s=duration_s, concurrency=concurrency, changes=changes,
+                          fill_views=fill_views, fill_budget_s=fill_budget_s, baseline=baseline)
         with_ratios(app, trivial)
         out = {"duration_s": duration_s, "concurrency": list(concurrency),
                "headline_concurrency": HEADLINE_CONCURRENCY, "cache": "redis" if os.environ.get("REDIS_URL")

@@ -51,7 +51,11 @@ def _kb(v) -> str:
 def _browser(br: dict) -> list[str]:
     t = br["trivial"]
     t_change = next(iter(t["changes"].values()))
-    base = {"cold": t["cold"]["ms"], "warm": t["warm"]["ms"], "change": t_change["ms"]}
+
+    def base_of(v):
+        tv = v.get("trivial") or t
+        return {"cold": tv["cold"]["ms"], "warm": tv["warm"]["ms"], "change": next(iter(tv["changes"].values()))["ms"]}
+
     out = ["## In the browser (headless Chromium)", "",
            f"Medians of {br['repeat']} run(s) in one headless Chromium at {br['window']} px, beside the trivial Dash app "
            "(`bench/trivial_app.py`, one input and one callback, served the same way) in the same run and browser. "
@@ -61,22 +65,28 @@ def _browser(br: dict) -> list[str]:
            "browser's cache); `DOM` the elements in the page; `long tasks` main-thread tasks over 50 ms; `JS`, "
            "`layout`, `style` the renderer's own accounts (CDP Performance.getMetrics) over the span. A cold load "
            "has an empty browser cache, a warm one the cache of the load before; the server's caches are warm for "
-           "both. A change is measured from a warm load of its starting view.", ""]
+           "both. A change is measured from a warm load of its starting view. The trivial app is measured again just "
+           "before each page, and `× trivial` is to that measurement (other work on a shared machine comes and "
+           "goes).", ""]
     head = ["Page", "What", "ms", "× trivial", "callbacks ms", "callbacks", "kB", "DOM", "long tasks (ms)", "JS ms",
             "layout ms", "style ms"]
 
-    def row(page, what, m, kind):
+    def row(page, what, m, kind, base):
         return [page, what, m["ms"], _n(m["ms"] / base[kind], 1) if base[kind] else "–", m["callbacks_ms"],
                 m["callbacks"], _kb(m["bytes"]), m["dom"], f"{m['long_tasks']:.0f} ({m['long_task_ms']:,.0f})",
                 m.get("script_ms"), m.get("layout_ms"), m.get("style_ms")]
 
-    rows = [row("Trivial Dash app", "cold load", t["cold"], "cold"), row("Trivial Dash app", "warm load", t["warm"],
-                                                                        "warm"),
-            row("Trivial Dash app", "callback round trip", t_change, "change")]
+    first = base_of({})
+    rows = [row("Trivial Dash app", "cold load", t["cold"], "cold", first),
+            row("Trivial Dash app", "warm load", t["warm"], "warm", first),
+            row("Trivial Dash app", "callback round trip", t_change, "change", first)]
     for page, v in br["pages"].items():
-        rows += [row(f"{page} (`{v['path']}`)", "cold load", v["cold"], "cold"),
-                 row(f"{page} (`{v['path']}`)", "warm load", v["warm"], "warm")]
-        rows += [row(f"{page} (`{v['path']}`)", label, m, "change") for label, m in v["changes"].items()]
+        base, name = base_of(v), f"{page} (`{v['path']}`)"
+        if v.get("trivial"):
+            rows.append(["", f"*trivial app just before: cold {base['cold']:,.0f}, warm {base['warm']:,.0f}, "
+                         f"round trip {base['change']:,.0f} ms*"] + [""] * (len(head) - 2))
+        rows += [row(name, "cold load", v["cold"], "cold", base), row(name, "warm load", v["warm"], "warm", base)]
+        rows += [row(name, label, m, "change", base) for label, m in v["changes"].items()]
     out += _table(head, rows)
     for prof in br.get("profiles") or []:
         m = prof["measured"]
@@ -98,8 +108,10 @@ def _distinct(lr: dict) -> list[str]:
     out = ["## Views nobody asked for before (the server headline)", "",
            f"{d['description']}; {d['views_available']:,} such views available (every window of 6 months or more "
            f"in the last 10 years, for each of the chart cards of `/outcome-1`), {d['distinct_answers']} different "
-           "answers among the first 6 checked. Beside it the repeated-view scenario (the same cards replayed) and the "
-           "trivial callback, in the same run; responses compressed as a browser asks (zstd).", ""]
+           "answers among the first 6 checked. Each distinct-view run is compared with the trivial callback measured "
+           "just before and just after it (`vs trivial`; the machine is shared, and other work comes and goes); "
+           "beside them the repeated-view scenario (the same cards replayed) and the trivial callback's own runs. "
+           "Responses are compressed as a browser asks (zstd).", ""]
     head = ["Scenario", "Concurrency", "Requests", "Requests/s", "p50 ms", "p95 ms", "Server p50 ms", "vs trivial",
             "Errors"]
     rows = []
@@ -115,11 +127,18 @@ def _distinct(lr: dict) -> list[str]:
                 f"({f['rps']:,.0f}/s at concurrency 8, {f['errors']} errors); the shared folder then held "
                 f"{_n(after.get('cache_entries'))} entries, {_n(after.get('cache_mb'))} MB (bounded at 512 MB, "
                 "least recently stored out). Then, at concurrency 8:", ""]
-        rows = [["repeated view", after["repeated"]["rps"], after["repeated"]["p50_ms"], after["repeated"]["p95_ms"],
-                 after["repeated_vs_before"], after["repeated"].get("vs_trivial_rps")],
-                ["distinct view", after["distinct"]["rps"], after["distinct"]["p50_ms"], after["distinct"]["p95_ms"],
-                 after["distinct_vs_before"], after["distinct"].get("vs_trivial_rps")]]
-        out += _table(["Scenario", "Requests/s", "p50 ms", "p95 ms", "÷ before the fill", "vs trivial"], rows)
+        before_d = d["runs"].get(str(lr.get("headline_concurrency", 8)), {})
+        rows = [["repeated view, before the fill", after["repeated_before"]["rps"],
+                 after["repeated_before"]["p50_ms"], after["repeated_before"]["p95_ms"],
+                 after["repeated_before"].get("vs_trivial_rps"), ""],
+                ["repeated view, after", after["repeated"]["rps"], after["repeated"]["p50_ms"],
+                 after["repeated"]["p95_ms"], after["repeated"].get("vs_trivial_rps"), after["repeated_vs_before"]],
+                ["distinct view, before the fill (above)", before_d.get("rps"), before_d.get("p50_ms"),
+                 before_d.get("p95_ms"), before_d.get("vs_trivial_rps"), ""],
+                ["distinct view, after", after["distinct"]["rps"], after["distinct"]["p50_ms"],
+                 after["distinct"]["p95_ms"], after["distinct"].get("vs_trivial_rps"), after["distinct_vs_before"]]]
+        out += _table(["Scenario", "Requests/s", "p50 ms", "p95 ms", "vs trivial (beside it)",
+                       "after ÷ before (of vs trivial)"], rows)
     return out
 
 
@@ -163,7 +182,8 @@ def _load(lr: dict) -> list[str]:
         rows = _load_rows("trivial_callback", lr["trivial"]) if key == "app" else []
         for name, s in app["scenarios"].items():
             rows += _load_rows(name, s)
-        out += [f"### {title}: startup {_n(app['startup_s'], 2)} s to the first page", "", *_table(head, rows)]
+        kept = f" (kept from the run of {app['kept_from']})" if app.get("kept_from") else ""
+        out += [f"### {title}: startup {_n(app['startup_s'], 2)} s to the first page{kept}", "", *_table(head, rows)]
         out += ["What each scenario sends (captured from headless Chromium), checked once on a fresh server with "
                 "an empty cache (`first ms` is that cold request):", ""]
         check_rows = []
