@@ -118,7 +118,7 @@ def _distinct(lr: dict) -> list[str]:
     for name, runs in (("distinct view", d["runs"]), ("repeated view", chart), ("trivial callback", trivial)):
         for c, r in runs.items():
             rows.append([name, c, r["requests"], r["rps"], r["p50_ms"], r["p95_ms"], r.get("server_p50_ms"),
-                         r.get("vs_trivial_rps", "baseline"), r["errors"]])
+                         _n(r.get("vs_trivial_rps"), 2) if name != "trivial callback" else "baseline", r["errors"]])
     out += _table(head, rows)
     after = app.get("after_fill")
     if after:
@@ -128,15 +128,18 @@ def _distinct(lr: dict) -> list[str]:
                 f"{_n(after.get('cache_entries'))} entries, {_n(after.get('cache_mb'))} MB (bounded at 512 MB, "
                 "least recently stored out). Then, at concurrency 8:", ""]
         before_d = d["runs"].get(str(lr.get("headline_concurrency", 8)), {})
+        r2 = lambda v: _n(v, 2)  # noqa: E731
         rows = [["repeated view, before the fill", after["repeated_before"]["rps"],
                  after["repeated_before"]["p50_ms"], after["repeated_before"]["p95_ms"],
-                 after["repeated_before"].get("vs_trivial_rps"), ""],
+                 r2(after["repeated_before"].get("vs_trivial_rps")), ""],
                 ["repeated view, after", after["repeated"]["rps"], after["repeated"]["p50_ms"],
-                 after["repeated"]["p95_ms"], after["repeated"].get("vs_trivial_rps"), after["repeated_vs_before"]],
+                 after["repeated"]["p95_ms"], r2(after["repeated"].get("vs_trivial_rps")),
+                 r2(after["repeated_vs_before"])],
                 ["distinct view, before the fill (above)", before_d.get("rps"), before_d.get("p50_ms"),
-                 before_d.get("p95_ms"), before_d.get("vs_trivial_rps"), ""],
+                 before_d.get("p95_ms"), r2(before_d.get("vs_trivial_rps")), ""],
                 ["distinct view, after", after["distinct"]["rps"], after["distinct"]["p50_ms"],
-                 after["distinct"]["p95_ms"], after["distinct"].get("vs_trivial_rps"), after["distinct_vs_before"]]]
+                 after["distinct"]["p95_ms"], r2(after["distinct"].get("vs_trivial_rps")),
+                 r2(after["distinct_vs_before"])]]
         out += _table(["Scenario", "Requests/s", "p50 ms", "p95 ms", "vs trivial (beside it)",
                        "after ÷ before (of vs trivial)"], rows)
     return out
@@ -152,7 +155,7 @@ def _cache_fill(cf: dict) -> list[str]:
             rows.append([name, "–", "–", "–", r["skipped"]])
             continue
         for p in r["points"]:
-            rows.append([name, p["entries"], p["set_p50_ms"], p["get_p50_ms"], ""])
+            rows.append([name, p["entries"], _n(p["set_p50_ms"], 3), _n(p["get_p50_ms"], 3), ""])
         if r.get("stopped_at"):
             rows.append([name, r["stopped_at"], "–", "–", f"stopped: {r['why']}"])
     return out + _table(["Store", "Entries", "Set p50 ms", "Get p50 ms", "Note"], rows)
