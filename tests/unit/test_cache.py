@@ -14,7 +14,7 @@ import pytest
 import redis
 
 from metrics import cache as shared
-from metrics.cache import (DEFAULT_TIMEOUT_S, DISK_LIMIT_BYTES, Breaker, DiskStore, Guarded, NoStore, RedisStore,
+from metrics.cache import (DISK_LIMIT_BYTES, Breaker, DiskStore, Guarded, NoStore, RedisStore,
                            cache_config, cache_key, cached, default_cache_dir, open_store)
 from metrics.store import data_version
 from redis_server import own_redis, redis_url  # noqa: F401 - fixtures
