@@ -9,7 +9,7 @@ PORT ?= 8050
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export DASH_TEST_CHROMEPATH ?= /usr/bin/chromium
 
-.PHONY: run test unit browser bench data install install-test system-deps browser-deps clean
+.PHONY: run test unit browser bench bench-smoke vendor-plotly data install install-test system-deps browser-deps clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,22 @@ data: install
 ## Full benchmark run: writes bench/results.json and BENCHMARKS.md.
 bench: install-test
 	$(PY) -m bench
+
+## That every part of the benchmark still runs (about half a minute); results under bench/out/, not committed.
+bench-smoke: install-test
+	mkdir -p bench/out && $(PY) -m bench --smoke --results bench/out/smoke.json --markdown bench/out/smoke.md
+
+# The partial plotly.js bundle the app serves (components/serving.py): npm's plotly.js-basic-dist-min (scatter, bar,
+# pie) at the plotly.js version plotly.py bundles, vendored in assets/vendor/ so installing the app needs no npm.
+# `make vendor-plotly` fetches it again, checked against this checksum; a new version needs a new checksum here.
+PLOTLY_JS := 4.1.1
+PLOTLY_BASIC_SHA256 := 99784e3abfb07b142a15e521a439e6d9addceadb3f79553fd24c72774f0649ba
+vendor-plotly: assets/vendor/plotly-basic-$(PLOTLY_JS).min.js
+assets/vendor/plotly-basic-$(PLOTLY_JS).min.js:
+	tmp=$$(mktemp -d) && (cd $$tmp && npm pack --silent plotly.js-basic-dist-min@$(PLOTLY_JS) >/dev/null && \
+		tar xzf plotly.js-basic-dist-min-$(PLOTLY_JS).tgz) && \
+	echo "$(PLOTLY_BASIC_SHA256)  $$tmp/package/plotly-basic.min.js" | sha256sum --check --quiet && \
+	cp $$tmp/package/plotly-basic.min.js $@ && rm -rf $$tmp
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -11,6 +11,7 @@ import os
 import dash
 import plotly.io as pio
 
+from components import serving
 from components import cache as response_cache
 from components import routes, security, shell
 from metrics import palette
@@ -80,6 +81,7 @@ try:
                     open_prefixes=("download/", "figure/", "table/"), no_store=EDITION == BOARD)
 except ValueError as e:
     raise ValueError(f"{AUTH_ENV}: {e}") from None
+serving.serve_lean(app)  # compression, long-lived caching of fingerprinted files, the partial plotly.js bundle
 
 if __name__ == "__main__":
     app.run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "8050")), debug=False)

@@ -5,7 +5,12 @@ referral extracts of each size with the data generator (kept under bench/out/, n
 load-tests the app and a trivial baseline under the Procfile's gunicorn (on the default data and on the largest
 extract), and writes the headline numbers issue 5 asks for beside the details. Loopback only; every loop is bounded.
 
-`--quick` is a shorter run (small extracts, 5 s per load run, no 10M app run) for trying changes out.
+Issue 14's parts: the browser (bench/browser.py: page loads and filter changes in headless Chromium beside a trivial
+Dash app), views nobody asked for before and the fill of 50,000 of them (bench/distinct.py), and the shared store
+as it fills (bench/cache_fill.py).
+
+`--quick` is a shorter run (small extracts, 5 s per load run, no 10M app run) for trying changes out; `--smoke` only
+checks that every part still runs (tests/unit/test_bench_smoke.py runs it: about half a minute).
 """
 from __future__ import annotations
 
@@ -23,7 +28,7 @@ from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from bench import engines, load
+from bench import browser, cache_fill, engines, load
 from bench.markdown import render
 from bench.server import ROOT, procfile_command, procfile_workers
 from metrics import schemas
@@ -35,8 +40,8 @@ MARKDOWN = ROOT / "BENCHMARKS.md"
 OUT = BENCH / "out"
 OTHER_SCRIPTS = ("bench.bench_spc", "bench.bench_report")  # each merges its own key into results.json
 SIZES = (100_000, 1_000_000, 10_000_000)
-PACKAGES = ("dash", "plotly", "flask-caching", "gunicorn", "polars", "duckdb", "pandas", "pyarrow", "numpy",
-            "orjson")
+PACKAGES = ("dash", "plotly", "flask-compress", "diskcache", "redis", "gunicorn", "polars", "duckdb", "pandas",
+            "pyarrow", "numpy", "orjson")
 # The goals of issue 5, checked against the headline numbers (name, key, comparison, bound).
 GOALS = (
     ("Chart callback ≥ half the trivial callback's requests/s", "chart_vs_trivial_ratio", ">=", 0.5),
@@ -47,6 +52,30 @@ GOALS = (
     ("First page within 30 s on the 10M extract", "startup_s_10m", "<", 30),
     ("No errors", "errors", "==", 0),
 )
+# Issue 14's goals (name, key, comparison, bound): medians, and ratios to the trivial app in the same run.
+GOALS_14 = (
+    ("First page, cold, to every chart drawn ≤ 2× the trivial app's cold load (slowest page)",
+     "cold_vs_trivial_max", "<=", 2),
+    ("First page, warm ≤ 1.5× the trivial app's warm load (slowest page)", "warm_vs_trivial_max", "<=", 1.5),
+    ("Any filter change to fully redrawn ≤ 5× the trivial app's callback round trip (slowest change)",
+     "change_vs_trivial_max", "<=", 5),
+    ("Cold first page ≤ 1.5 MB transferred (largest page)", "cold_bytes_max", "<=", 1_500_000),
+    ("Filter change ≤ 300 kB transferred (largest change)", "change_bytes_max", "<=", 300_000),
+    ("Chart callback for a distinct view ≥ 0.5× the trivial callback's requests/s, concurrency 1",
+     "distinct_vs_trivial_c1", ">=", 0.5),
+    ("Chart callback for a distinct view ≥ 0.5× the trivial callback's requests/s, concurrency 8",
+     "distinct_vs_trivial_c8", ">=", 0.5),
+    ("50,000 distinct views drawn before the check below", "fill_views_drawn", ">=", 50_000),
+    ("Same figures as fast after the fill (requests/s after ÷ before, the slower of repeated and distinct)",
+     "after_fill_vs_before", ">=", 0.9),
+    ("Memory stays within today's: worker RSS on the default data ≤ 351 MB (main: 319 MB, + 10%)",
+     "worker_rss_mb_default", "<=", 351),
+    ("Start-up stays within today's: first page within 3 s on the default data", "startup_s_default", "<=", 3),
+)
+
+
+# The changes profiled in the full run (CPU profile of the renderer: where the time of a slow change goes).
+PROFILED = (browser.PAGES[0].changes[0], browser.PAGES[2].changes[0], browser.PAGES[1].changes[0])
 
 
 def machine() -> dict:
@@ -163,10 +192,56 @@ def headline(results: dict) -> dict:
     }
 
 
-def goals(head: dict) -> list[dict]:
+def _ratio(a, b):
+    return round(a / b, 2) if a is not None and b else None
+
+
+def _worst(items: dict, pick=max):
+    """(label, value) of the largest (or smallest) value in {label: value}, ignoring missing ones."""
+    got = {k: v for k, v in items.items() if v is not None}
+    if not got:
+        return None, None
+    label = pick(got, key=got.get)
+    return label, got[label]
+
+
+def _trivial_ms(br: dict, page: dict, kind: str):
+    """The trivial app's ms for `kind` (cold, warm, change) measured beside `page` (else at the start of the run)."""
+    t = page.get("trivial") or br.get("trivial") or {}
+    return next(iter((t.get("changes") or {}).values()), {}).get("ms") if kind == "change" else _get(t, kind, "ms")
+
+
+def headline_14(results: dict) -> dict:
+    """Issue 14's keys: the browser's ratios to the trivial app, bytes, the distinct views and the fill."""
+    br, lr = results.get("browser") or {}, results.get("load") or {}
+    pages = br.get("pages") or {}
+    cold = {p: _ratio(v["cold"]["ms"], _trivial_ms(br, v, "cold")) for p, v in pages.items()}
+    warm = {p: _ratio(v["warm"]["ms"], _trivial_ms(br, v, "warm")) for p, v in pages.items()}
+    changes = {f"{p}: {c}": m for p, v in pages.items() for c, m in v["changes"].items()}
+    change_ratio = {f"{p}: {c}": _ratio(m["ms"], _trivial_ms(br, v, "change"))
+                    for p, v in pages.items() for c, m in v["changes"].items()}
+    out = {}
+    for key, table in (("cold_vs_trivial_max", cold), ("warm_vs_trivial_max", warm),
+                       ("change_vs_trivial_max", change_ratio),
+                       ("cold_bytes_max", {p: v["cold"]["bytes"] for p, v in pages.items()}),
+                       ("change_bytes_max", {k: m["bytes"] for k, m in changes.items()})):
+        out[f"{key}_at"], out[key] = _worst(table)
+    runs = _get(lr, "app", "distinct", "runs") or {}
+    out["distinct_vs_trivial_c1"] = _get(runs, "1", "vs_trivial_rps")
+    out["distinct_vs_trivial_c8"] = _get(runs, "8", "vs_trivial_rps")
+    after = _get(lr, "app", "after_fill") or {}
+    out["fill_views_drawn"] = _get(after, "fill", "views_drawn")
+    ratios = [v for v in (after.get("repeated_vs_before"), after.get("distinct_vs_before")) if v is not None]
+    out["after_fill_vs_before"] = min(ratios) if ratios else None
+    out["worker_rss_mb_default"] = _get(lr, "app", "memory", "worker_rss_mb_max")
+    out["startup_s_default"] = _get(lr, "app", "startup_s")
+    return out
+
+
+def goals(head: dict, table=GOALS) -> list[dict]:
     ops = {">=": lambda a, b: a >= b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b, "==": lambda a, b: a == b}
-    return [{"goal": name, "key": key, "value": head.get(key), "bound": f"{op} {bound}",
-             "met": None if head.get(key) is None else ops[op](head[key], bound)} for name, key, op, bound in GOALS]
+    return [{"goal": name, "key": key, "value": head.get(key), "bound": f"{op} {bound}", "at": head.get(f"{key}_at"),
+             "met": None if head.get(key) is None else ops[op](head[key], bound)} for name, key, op, bound in table]
 
 
 def write_json(data: dict, path: Path) -> None:
@@ -181,8 +256,13 @@ def write_json(data: dict, path: Path) -> None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small extracts, 5 s load runs, no 10M app run")
+    parser.add_argument("--smoke", action="store_true",
+                        help="check every part still runs (one page, tiny runs; about half a minute), for CI")
     parser.add_argument("--duration", type=float, default=15, help="seconds per load run (at most 60)")
-    parser.add_argument("--skip", nargs="*", default=[], choices=["others", "engines", "load", "10m"])
+    parser.add_argument("--repeat", type=int, default=3, help="browser runs of each load and change (median)")
+    parser.add_argument("--fill", type=int, default=50_000, help="distinct views drawn before the fill check")
+    parser.add_argument("--skip", nargs="*", default=[],
+                        choices=["others", "engines", "load", "10m", "browser", "cache_fill"])
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--markdown", type=Path, default=MARKDOWN)
     parser.add_argument("--procfile", type=Path, help="measure this Procfile's web command instead of the repo's")
@@ -191,24 +271,50 @@ def main(argv=None) -> int:
         os.environ["BENCH_PROCFILE"] = str(args.procfile.resolve())
     sizes = SIZES[:2] if args.quick else SIZES
     duration = 5 if args.quick else min(args.duration, 60)
+    repeat, fill = (1, 2_000) if args.quick else (args.repeat, args.fill)
+    pages, profiles, fill_budget = browser.PAGES, PROFILED, 900
+    load_kwargs: dict = {}
+    checkpoints = cache_fill.CHECKPOINTS
+    if args.smoke:  # every part, as small as it goes
+        args.skip = sorted(set(args.skip) | {"others", "engines", "10m"})
+        duration, repeat, fill, fill_budget = 0.5, 1, 100, 10
+        pages, profiles = (), ()  # the browser part on the trivial app alone: the same code as for a page
+        load_kwargs = {"concurrency": (1, 8), "changes": {"outcome_locality": load.APP_CHANGES["outcome_locality"]}}
+        checkpoints = (200,)
     OUT.mkdir(exist_ok=True)
 
     facts = machine()
     status = run_other_scripts() if "others" not in args.skip else {}
     mine: dict = {"machine": facts, "other_scripts": status}
-    if "engines" not in args.skip:
-        mine["engines"] = engines.run({n: referrals_extract(n) for n in sizes})
-    if "load" not in args.skip:
-        big = None if args.quick or "10m" in args.skip else data_dir_with(referrals_extract(SIZES[-1]), SIZES[-1])
-        mine["load"] = load.run(duration_s=duration, data_10m=big)
+    parts = {
+        "engines": lambda: engines.run({n: referrals_extract(n) for n in sizes}),
+        "load": lambda: load.run(duration_s=duration, fill_views=fill, fill_budget_s=fill_budget, data_10m=None
+                                 if args.quick or "10m" in args.skip
+                                 else data_dir_with(referrals_extract(SIZES[-1]), SIZES[-1]), **load_kwargs),
+        "browser": lambda: load.run_browser(repeat=repeat, pages=pages, profile_changes=profiles),
+        "cache_fill": lambda: cache_fill.run(checkpoints=checkpoints, probe=5 if args.smoke else 50,
+                                             budget_s=5 if args.smoke else 60),
+    }
+    for name, part in parts.items():
+        if name not in args.skip:
+            t0 = time.perf_counter()
+            mine[name] = part()
+            print(f"{name}: {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     facts["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
-    facts["parts_run"] = [p for p in ("others", "engines", "load") if p not in args.skip]
+    facts["parts_run"] = [p for p in ("others", "engines", "load", "browser", "cache_fill") if p not in args.skip]
+    facts["mode"] = "smoke" if args.smoke else "quick" if args.quick else "full"
 
     # Parts skipped this time keep their last results; the machine facts say which parts this run measured.
     results = json.loads(args.results.read_text()) if args.results.exists() else {}
+    kept_10m = _get(results, "load", "app_10m")
+    if "load" in mine and "10m" in args.skip and kept_10m and not args.smoke:
+        # The 10M app run was skipped this time: its last results stay, said to be from that run.
+        mine["load"]["app_10m"] = {**kept_10m, "kept_from": _get(results, "machine", "date_utc")}
     results.update(mine)
     results["headline"] = headline(results)
     results["goals"] = goals(results["headline"])
+    results["headline_14"] = headline_14(results)
+    results["goals_14"] = goals(results["headline_14"], GOALS_14)
     results.update(results["headline"])  # the issue's keys at the top level
     write_json(results, args.results)
     args.markdown.write_text(render(results))

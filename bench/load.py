@@ -12,10 +12,16 @@
    same concurrency.
 
 "The chart callback" is each request of the outcome-page locality change that returns exactly one chart (one
-dcc.Graph): the card redraw, one SPC chart per request.
+dcc.Graph): the card redraw, one SPC chart per request. Replayed, it is the *repeated-view* scenario (the same few
+views again and again: it measures the drawing cache). The *distinct-view* scenario (bench/distinct.py) sends each of
+those requests once per from/to window nobody asked for before: every one is drawn. After a fill of many more
+distinct views both are measured again (the same figures after 50,000 views).
+
+The browser part (bench/browser.py) runs on servers of its own: the trivial app and the app, side by side.
 """
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -26,7 +32,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import capture, loadgen, memory, server
+from bench import browser, capture, distinct, loadgen, memory, server
 from bench.capture import Change, css_id
 from bench.stats import summarise
 
@@ -186,19 +192,87 @@ def chart_scenario(port: int, outcome: Scenario) -> Scenario:
     return Scenario("chart_callback", "Chart callback: the card redraws of that change, one SPC chart each", charts)
 
 
-def run_trivial(driver, *, duration_s: float, concurrency=CONCURRENCY) -> dict:
-    log = OUT / "logs" / "trivial.log"
-    with server.serve(TRIVIAL, log=log) as srv:
-        _, posts = capture.capture(driver, f"http://{server.HOST}:{srv.port}", TRIVIAL_CHANGE)
-        scenario = Scenario("trivial_callback", "Baseline: a Dash callback returning a short string", _requests(posts))
-        checks = check(srv.port, scenario.requests)
-        return {"description": scenario.description, "startup_s": round(srv.startup_s, 3), "checks": checks,
-                "runs": drive(srv, scenario, concurrency=concurrency, duration_s=duration_s)}
+def run_trivial(driver, srv: server.Server, *, duration_s: float, concurrency=CONCURRENCY) -> tuple[dict, Scenario]:
+    _, posts = capture.capture(driver, f"http://{server.HOST}:{srv.port}", TRIVIAL_CHANGE)
+    scenario = Scenario("trivial_callback", "Baseline: a Dash callback returning a short string", _requests(posts))
+    checks = check(srv.port, scenario.requests)
+    return {"description": scenario.description, "startup_s": round(srv.startup_s, 3), "checks": checks,
+            "runs": drive(srv, scenario, concurrency=concurrency, duration_s=duration_s)}, scenario
+
+
+def adjacent(measure, baseline, c: int) -> dict:
+    """`measure()`'s result with its requests/s over the trivial callback's measured just before and just after it
+    at concurrency `c`: other work on a shared machine comes and goes, so the baseline is taken beside each run."""
+    before = baseline(c)
+    result = measure()
+    base = (before + baseline(c)) / 2
+    result.update(trivial_rps_adjacent=round(base, 1), vs_trivial_rps=round(result["rps"] / base, 3) if base else None)
+    return result
+
+
+def _vocabulary(data_dir: Path | None):
+    from metrics import urlstate
+    from metrics.store import build_store
+
+    return urlstate.vocabulary(build_store(data_dir) if data_dir else build_store())
+
+
+def run_distinct(srv: server.Server, chart: Scenario, *, data_dir: Path | None, duration_s: float, baseline,
+                 concurrency=(1, 8)) -> tuple[dict, distinct.Supply]:
+    """Chart callbacks for views nobody asked for before, each sent once, at each concurrency."""
+    vocab = _vocabulary(data_dir)
+    supply = distinct.Supply(distinct.views(chart.requests, vocab.first_month, vocab.last_month))
+    sample = supply.take(6)
+    checks = check(srv.port, sample)
+    bodies = set()
+    for r in sample:  # each answer a different figure (a window that changed nothing would not be a new view)
+        conn = http.client.HTTPConnection(server.HOST, srv.port, timeout=60)
+        conn.request("POST", r.path, body=r.body, headers={"Content-Type": r.content_type})
+        bodies.add(conn.getresponse().read())
+        conn.close()
+    out = {"description": "Chart callback for a view nobody asked for before (a from/to window not yet drawn): "
+                          "each request sent once", "views_available": len(supply.requests), "checks": checks,
+           "distinct_answers": len(bodies), "runs": {}}
+    for c in concurrency:
+        out["runs"][str(c)] = adjacent(lambda: _distinct_run(srv, supply, c, duration_s), baseline, c)
+    return out, supply
+
+
+def _distinct_run(srv: server.Server, supply: distinct.Supply, c: int, duration_s: float) -> dict:
+    start = srv.log.stat().st_size
+    result = distinct.drive(server.HOST, srv.port, supply, concurrency=c, duration_s=duration_s, most=40_000)
+    return {**result, **server_times(srv.log, start)}
+
+
+def run_after_fill(srv: server.Server, chart: Scenario, supply: distinct.Supply, distinct_before: dict, *,
+                   fill_views: int, fill_budget_s: float, duration_s: float, cache_dir: Path, baseline) -> dict:
+    """The repeated views, then `fill_views` more distinct views drawn, then the repeated and distinct views again,
+    at concurrency 8, each beside the trivial callback; the ratios to it after the fill over those before."""
+    c = HEADLINE_CONCURRENCY
+    repeated_run = lambda: drive(srv, chart, concurrency=(c,), duration_s=duration_s)[str(c)]  # noqa: E731
+    repeated_before = adjacent(repeated_run, baseline, c)
+    filled = distinct.fill(server.HOST, srv.port, supply, views_wanted=fill_views, budget_s=fill_budget_s)
+    repeated = adjacent(repeated_run, baseline, c)
+    fresh = adjacent(lambda: _distinct_run(srv, supply, c, duration_s), baseline, c)
+    ratio = lambda after, was: round(after / was, 3) if after and was else None  # noqa: E731
+    out = {"fill": filled, "repeated_before": repeated_before, "repeated": repeated, "distinct": fresh,
+           "repeated_vs_before": ratio(repeated["vs_trivial_rps"], repeated_before["vs_trivial_rps"]),
+           "distinct_vs_before": ratio(fresh["vs_trivial_rps"], distinct_before.get("vs_trivial_rps"))}
+    folders = list(cache_dir.glob("send-dashboard-cache-*"))
+    if folders:
+        import diskcache
+
+        with diskcache.Cache(str(folders[0])) as store:
+            out["cache_entries"] = len(store)
+            out["cache_mb"] = round(store.volume() / 2**20, 1)
+    return out
 
 
 def run_app(driver, *, duration_s: float, concurrency=CONCURRENCY, data_dir: Path | None = None,
-            changes: dict | None = None, label: str = "default") -> dict:
-    """Capture on one server, measure on a fresh one (empty cache); memory of its workers at the end."""
+            changes: dict | None = None, label: str = "default", fill_views: int = 0,
+            fill_budget_s: float = 600, baseline=None) -> dict:
+    """Capture on one server, measure on a fresh one (empty cache); memory of its workers at the end, then (if
+    `fill_views`) the distinct-view fill and the measurements after it."""
     changes = changes or APP_CHANGES
     cache_root = Path(tempfile.mkdtemp(prefix=f"bench-cache-{label}-"))
     env = {"DATA_DIR": str(data_dir)} if data_dir else {}
@@ -219,11 +293,20 @@ def run_app(driver, *, duration_s: float, concurrency=CONCURRENCY, data_dir: Pat
                 scenarios["chart_callback"] = chart
                 result["scenarios"]["chart_callback"] = {"description": chart.description,
                                                          "checks": check(srv.port, chart.requests)}
+            supply = None
+            if fill_views and baseline and "chart_callback" in scenarios:
+                result["distinct"], supply = run_distinct(srv, scenarios["chart_callback"], data_dir=data_dir,
+                                                          duration_s=duration_s, baseline=baseline)
             for name, scenario in scenarios.items():
                 result["scenarios"][name]["runs"] = drive(srv, scenario, concurrency=concurrency,
                                                           duration_s=duration_s)
             result["memory"] = memory.server_memory(srv.proc.pid, srv.workers())
             result["memory"]["worker_peak_rss_mb"] = max(memory.peak_rss_mb(p) for p in srv.workers())
+            if supply is not None:
+                result["after_fill"] = run_after_fill(
+                    srv, scenarios["chart_callback"], supply, result["distinct"]["runs"][str(HEADLINE_CONCURRENCY)],
+                    fill_views=fill_views, fill_budget_s=fill_budget_s, duration_s=duration_s,
+                    cache_dir=cache_root / "measure", baseline=baseline)
         return result
     finally:
         shutil.rmtree(cache_root, ignore_errors=True)
@@ -231,10 +314,23 @@ def run_app(driver, *, duration_s: float, concurrency=CONCURRENCY, data_dir: Pat
 
 def with_ratios(app: dict, trivial: dict) -> None:
     """Each app run's requests/s as a fraction of the baseline's at the same concurrency (in place)."""
-    for s in app["scenarios"].values():
-        for c, run in s["runs"].items():
-            base = trivial["runs"].get(c, {}).get("rps")
-            run["vs_trivial_rps"] = round(run["rps"] / base, 3) if base else None
+    for c, run in [run for s in app["scenarios"].values() for run in s["runs"].items()]:
+        base = trivial["runs"].get(c, {}).get("rps")
+        run["vs_trivial_rps"] = round(run["rps"] / base, 3) if base else None
+
+
+def run_browser(*, repeat: int, pages=browser.PAGES, profile_changes=()) -> dict:
+    """The browser part, on a trivial app and an app (empty caches) of its own, served side by side."""
+    cache_root = Path(tempfile.mkdtemp(prefix="bench-cache-browser-"))
+    try:
+        with server.serve(TRIVIAL, log=OUT / "logs" / "trivial-browser.log") as trivial, \
+                (server.serve(APP, log=OUT / "logs" / "app-browser.log", env={"CACHE_DIR": str(cache_root)},
+                              timeout=900) if pages else contextlib.nullcontext()) as app:
+            return browser.run(f"http://{server.HOST}:{app.port}" if app else "",
+                               f"http://{server.HOST}:{trivial.port}", repeat=repeat, pages=pages,
+                               profile_changes=profile_changes)
+    finally:
+        shutil.rmtree(cache_root, ignore_errors=True)
 
 
 def errors(*results: dict) -> int:
@@ -243,19 +339,30 @@ def errors(*results: dict) -> int:
     for r in results:
         n += len(r.get("capture_failures", {}))
         scenarios = r.get("scenarios", {"_": r})
-        for s in scenarios.values():
+        for s in [*scenarios.values(), *([r["distinct"]] if "distinct" in r else [])]:
             n += sum(run["errors"] for run in s.get("runs", {}).values())
             n += sum(not c["ok"] for c in s.get("checks", []))
+        after = r.get("after_fill")
+        if after:
+            n += after["fill"]["errors"] + after["repeated"]["errors"] + after["distinct"]["errors"]
     return n
 
 
 def run(*, duration_s: float = 15, concurrency=CONCURRENCY, data_10m: Path | None = None,
-        duration_10m_s: float = 10) -> dict:
-    """The whole load test: baseline, app on the default data, and (if given) the app on the 10M extract."""
+        duration_10m_s: float = 10, fill_views: int = 50_000, fill_budget_s: float = 600,
+        changes: dict | None = None) -> dict:
+    """The whole load test: baseline, app on the default data (with the distinct views and the fill), and (if
+    given) the app on the 10M extract."""
     driver = capture.browser()
     try:
-        trivial = run_trivial(driver, duration_s=duration_s, concurrency=concurrency)
-        app = run_app(driver, duration_s=duration_s, concurrency=concurrency)
+        with server.serve(TRIVIAL, log=OUT / "logs" / "trivial.log") as tsrv:  # up throughout, for the baselines
+            trivial, scenario = run_trivial(driver, tsrv, duration_s=duration_s, concurrency=concurrency)
+
+            def baseline(c: int) -> float:
+                return drive(tsrv, scenario, concurrency=(c,), duration_s=max(0.5, duration_s / 3))[str(c)]["rps"]
+
+            app = run_app(driver, duration_s=duration_s, concurrency=concurrency, changes=changes,
+                          fill_views=fill_views, fill_budget_s=fill_budget_s, baseline=baseline)
         with_ratios(app, trivial)
         out = {"duration_s": duration_s, "concurrency": list(concurrency),
                "headline_concurrency": HEADLINE_CONCURRENCY, "cache": "redis" if os.environ.get("REDIS_URL")

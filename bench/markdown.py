@@ -38,10 +38,127 @@ def _machine(m: dict) -> list[str]:
     ]
 
 
-def _goals(goals: list[dict]) -> list[str]:
-    rows = [[g["goal"], _n(g["value"], 2), g["bound"], {True: "met", False: "**missed**", None: "not run"}[g["met"]]]
-            for g in goals]
-    return ["## Goals (issue 5)", "", *_table(["Goal", "Measured", "Bound", ""], rows)]
+def _goals(goals: list[dict], title: str = "Goals (issue 5)") -> list[str]:
+    rows = [[g["goal"], _n(g["value"], 2) + (f" ({g['at']})" if g.get("at") else ""), g["bound"],
+             {True: "met", False: "**missed**", None: "not run"}[g["met"]]] for g in goals]
+    return [f"## {title}", "", *_table(["Goal", "Measured", "Bound", ""], rows)]
+
+
+def _kb(v) -> str:
+    return "–" if v is None else f"{v / 1000:,.0f}" if v >= 10_000 else f"{v / 1000:,.1f}"
+
+
+def _browser(br: dict) -> list[str]:
+    t = br["trivial"]
+    t_change = next(iter(t["changes"].values()))
+
+    def base_of(v):
+        tv = v.get("trivial") or t
+        return {"cold": tv["cold"]["ms"], "warm": tv["warm"]["ms"], "change": next(iter(tv["changes"].values()))["ms"]}
+
+    out = ["## In the browser (headless Chromium)", "",
+           f"Medians of {br['repeat']} run(s) in one headless Chromium at {br['window']} px, beside the trivial Dash app "
+           "(`bench/trivial_app.py`, one input and one callback, served the same way) in the same run and browser. "
+           "`ms` is from navigation (or from the change) until the page is drawn: no callback pending or in flight, "
+           f"nothing loading, every chart plotted, and still so {br['quiet_ms']} ms later. `callbacks ms` is until "
+           "the last callback response arrived. `kB` is bytes transferred (compressed, with headers; 0 from the "
+           "browser's cache); `DOM` the elements in the page; `long tasks` main-thread tasks over 50 ms; `JS`, "
+           "`layout`, `style` the renderer's own accounts (CDP Performance.getMetrics) over the span. A cold load "
+           "has an empty browser cache, a warm one the cache of the load before; the server's caches are warm for "
+           "both. A change is measured from a warm load of its starting view. The trivial app is measured again just "
+           "before each page, and `× trivial` is to that measurement (other work on a shared machine comes and "
+           "goes).", ""]
+    head = ["Page", "What", "ms", "× trivial", "callbacks ms", "callbacks", "kB", "DOM", "long tasks (ms)", "JS ms",
+            "layout ms", "style ms"]
+
+    def row(page, what, m, kind, base):
+        return [page, what, m["ms"], _n(m["ms"] / base[kind], 1) if base[kind] else "–", m["callbacks_ms"],
+                m["callbacks"], _kb(m["bytes"]), m["dom"], f"{m['long_tasks']:.0f} ({m['long_task_ms']:,.0f})",
+                m.get("script_ms"), m.get("layout_ms"), m.get("style_ms")]
+
+    first = base_of({})
+    rows = [row("Trivial Dash app", "cold load", t["cold"], "cold", first),
+            row("Trivial Dash app", "warm load", t["warm"], "warm", first),
+            row("Trivial Dash app", "callback round trip", t_change, "change", first)]
+    for page, v in br["pages"].items():
+        base, name = base_of(v), f"{page} (`{v['path']}`)"
+        if v.get("trivial"):
+            rows.append(["", f"*trivial app just before: cold {base['cold']:,.0f}, warm {base['warm']:,.0f}, "
+                         f"round trip {base['change']:,.0f} ms*"] + [""] * (len(head) - 2))
+        rows += [row(name, "cold load", v["cold"], "cold", base), row(name, "warm load", v["warm"], "warm", base)]
+        rows += [row(name, label, m, "change", base) for label, m in v["changes"].items()]
+    out += _table(head, rows)
+    for prof in br.get("profiles") or []:
+        m = prof["measured"]
+        out += [f"### Where the time goes: {prof['change']} (`{prof['path']}`)", "",
+                f"CPU profile of the renderer (CDP Profiler, 200 µs sampling) over the change: {m['ms']:,.0f} ms to "
+                f"redrawn, {m['callbacks']} callbacks, {m['dom']:,} DOM elements after; {prof['sampled_ms']:,.0f} ms "
+                "of samples (idle included). Self time by script, then by function:", "",
+                *_table(["Script", "Self ms"], prof["by_script"][:8]),
+                *_table(["Function (script)", "Self ms"], prof["by_function"][:15])]
+    return out
+
+
+def _distinct(lr: dict) -> list[str]:
+    app = lr.get("app") or {}
+    d = app.get("distinct")
+    if not d:
+        return []
+    trivial, chart = lr["trivial"]["runs"], app["scenarios"].get("chart_callback", {}).get("runs", {})
+    out = ["## Views nobody asked for before (the server headline)", "",
+           f"{d['description']}; {d['views_available']:,} such views available (every window of 6 months or more "
+           f"in the last 10 years, for each of the chart cards of `/outcome-1`), {d['distinct_answers']} different "
+           "answers among the first 6 checked. Each distinct-view run is compared with the trivial callback measured "
+           "just before and just after it (`vs trivial`; the machine is shared, and other work comes and goes); "
+           "beside them the repeated-view scenario (the same cards replayed) and the trivial callback's own runs. "
+           "Responses are compressed as a browser asks (zstd).", ""]
+    head = ["Scenario", "Concurrency", "Requests", "Requests/s", "p50 ms", "p95 ms", "Server p50 ms", "vs trivial",
+            "Errors"]
+    rows = []
+    for name, runs in (("distinct view", d["runs"]), ("repeated view", chart), ("trivial callback", trivial)):
+        for c, r in runs.items():
+            rows.append([name, c, r["requests"], r["rps"], r["p50_ms"], r["p95_ms"], r.get("server_p50_ms"),
+                         _n(r.get("vs_trivial_rps"), 2) if name != "trivial callback" else "baseline", r["errors"]])
+    out += _table(head, rows)
+    after = app.get("after_fill")
+    if after:
+        f = after["fill"]
+        out += [f"**After the fill.** {f['views_drawn']:,} more distinct views drawn in {f['seconds']:,.0f} s "
+                f"({f['rps']:,.0f}/s at concurrency 8, {f['errors']} errors); the shared folder then held "
+                f"{_n(after.get('cache_entries'))} entries, {_n(after.get('cache_mb'))} MB (bounded at 512 MB, "
+                "least recently stored out). Then, at concurrency 8:", ""]
+        before_d = d["runs"].get(str(lr.get("headline_concurrency", 8)), {})
+        r2 = lambda v: _n(v, 2)  # noqa: E731
+        rows = [["repeated view, before the fill", after["repeated_before"]["rps"],
+                 after["repeated_before"]["p50_ms"], after["repeated_before"]["p95_ms"],
+                 r2(after["repeated_before"].get("vs_trivial_rps")), ""],
+                ["repeated view, after", after["repeated"]["rps"], after["repeated"]["p50_ms"],
+                 after["repeated"]["p95_ms"], r2(after["repeated"].get("vs_trivial_rps")),
+                 r2(after["repeated_vs_before"])],
+                ["distinct view, before the fill (above)", before_d.get("rps"), before_d.get("p50_ms"),
+                 before_d.get("p95_ms"), r2(before_d.get("vs_trivial_rps")), ""],
+                ["distinct view, after", after["distinct"]["rps"], after["distinct"]["p50_ms"],
+                 after["distinct"]["p95_ms"], r2(after["distinct"].get("vs_trivial_rps")),
+                 r2(after["distinct_vs_before"])]]
+        out += _table(["Scenario", "Requests/s", "p50 ms", "p95 ms", "vs trivial (beside it)",
+                       "after ÷ before (of vs trivial)"], rows)
+    return out
+
+
+def _cache_fill(cf: dict) -> list[str]:
+    out = ["## The shared store as it fills (bench/cache_fill.py)", "",
+           f"One {cf['value_bytes'] // 1000} kB drawing stored and read back after N distinct entries (p50 of the "
+           "probes at each point); a store stops filling after its time budget.", ""]
+    rows = []
+    for name, r in cf["stores"].items():
+        if "skipped" in r:
+            rows.append([name, "–", "–", "–", r["skipped"]])
+            continue
+        for p in r["points"]:
+            rows.append([name, p["entries"], _n(p["set_p50_ms"], 3), _n(p["get_p50_ms"], 3), ""])
+        if r.get("stopped_at"):
+            rows.append([name, r["stopped_at"], "–", "–", f"stopped: {r['why']}"])
+    return out + _table(["Store", "Entries", "Set p50 ms", "Get p50 ms", "Note"], rows)
 
 
 def _load_rows(name: str, scenario: dict) -> list[list]:
@@ -68,7 +185,8 @@ def _load(lr: dict) -> list[str]:
         rows = _load_rows("trivial_callback", lr["trivial"]) if key == "app" else []
         for name, s in app["scenarios"].items():
             rows += _load_rows(name, s)
-        out += [f"### {title}: startup {_n(app['startup_s'], 2)} s to the first page", "", *_table(head, rows)]
+        kept = f" (kept from the run of {app['kept_from']})" if app.get("kept_from") else ""
+        out += [f"### {title}: startup {_n(app['startup_s'], 2)} s to the first page{kept}", "", *_table(head, rows)]
         out += ["What each scenario sends (captured from headless Chromium), checked once on a fresh server with "
                 "an empty cache (`first ms` is that cold request):", ""]
         check_rows = []
@@ -118,7 +236,15 @@ def _flatten(d, prefix="") -> list[tuple[str, object]]:
 def render(results: dict) -> str:
     out = ["# Benchmarks", "",
            "Written by `make bench` (`python -m bench`) from `bench/results.json`; do not edit by hand. "
-           "`python -m bench --quick` is a shorter run (no 10M app run).", "", *_machine(results.get("machine", {}))]
+           "`python -m bench --quick` is a shorter run (no 10M app run); `--smoke` only checks that it runs.", "", *_machine(results.get("machine", {}))]
+    if results.get("goals_14"):
+        out += _goals(results["goals_14"], "Goals (issue 14: fast where people feel it)")
+    if results.get("browser"):
+        out += _browser(results["browser"])
+    if results.get("load"):
+        out += _distinct(results["load"])
+    if results.get("cache_fill"):
+        out += _cache_fill(results["cache_fill"])
     out += _goals(results.get("goals", []))
     if results.get("load"):
         out += _load(results["load"])
@@ -128,8 +254,9 @@ def render(results: dict) -> str:
         if isinstance(results.get(key), dict):
             out += [f"## {title}", "", *_table(["Measure", "Value"], [[k, v] for k, v in _flatten(results[key])][:60])]
     out += ["## Reproduce", "",
-            "```", "make bench            # everything (about 15-25 minutes on 2 cores)",
-            "python -m bench --quick   # a few minutes", "```", "",
+            "```", "make bench            # everything (about 40 minutes on 2 cores)",
+            "python -m bench --quick   # a few minutes",
+            "python -m bench --smoke   # that every part still runs (CI: tests/unit/test_bench_smoke.py)", "```", "",
             "Extracts of 1e5, 1e6 and 1e7 referrals are made once with `data/generate.py --referrals N --out DIR` "
             "under `bench/out/` (not committed). The load test needs Chromium and chromedriver (`make install-test`) "
             "to capture the requests a browser sends.", ""]

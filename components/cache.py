@@ -1,5 +1,6 @@
-"""The app's response cache: flask-caching configured by `metrics.cache` (Redis when REDIS_URL is set, else one
-folder per machine), and `memoize` for the drawing functions of pages and cards.
+"""The app's response cache: the shared store `metrics.cache.open_store` picks (Redis when REDIS_URL is set, else a
+bounded folder per machine; never raising, never stalling), each worker's recent drawings in memory in front of it,
+and `memoize` for the drawing functions of pages and cards.
 
 Keys carry the data version (a new extract is never answered from an old drawing) and a fingerprint of the
 drawing code (a new release is never answered from an old release's drawing left in a shared cache).
@@ -7,7 +8,6 @@ drawing code (a new release is never answered from an old release's drawing left
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 import threading
 from collections import OrderedDict
@@ -17,22 +17,15 @@ from pathlib import Path
 import orjson
 import plotly.io as pio
 from flask import has_app_context
-from flask_caching import Cache
 from plotly.io.json import to_json_plotly
 
-from metrics.cache import cache_config, cached
+from metrics.cache import NoStore, cached, open_store
 from metrics.edition import get_store
 
 ROOT = Path(__file__).resolve().parent.parent
 
-cache = Cache()
+store = NoStore()  # the shared store, once `init` has opened it
 _ready = False
-log = logging.getLogger(__name__)
-try:  # redis-py's errors do not derive from the built-in ConnectionError or OSError
-    from redis.exceptions import RedisError
-except ImportError:  # no Redis client installed: only the file-system cache can be in use
-    RedisError = OSError
-BACKEND_ERRORS = (ConnectionError, OSError, RedisError)
 
 
 def code_fingerprint() -> str:
@@ -48,8 +41,9 @@ CODE = code_fingerprint()
 
 
 def init(server) -> None:
-    global _ready
-    cache.init_app(server, config=cache_config(os.environ))
+    """Open the shared store for this worker (`server`, the Flask app, is for symmetry with other extensions)."""
+    global _ready, store
+    store = open_store(os.environ)
     _ready = True
 
 
@@ -100,10 +94,11 @@ RECENT_BYTES = 32 * 2**20
 
 
 class Layers:
-    """The worker's recent entries (encoded JSON, bytes) in front of the shared cache backend.
+    """The worker's recent entries (encoded JSON, bytes) in front of the shared store, least recently used out
+    first (O(1) per get and set, however full).
 
-    The backend's failures (Redis down, cache folder unwritable) count as a miss, so the page is drawn without
-    it. Only the backend's: an error raised while drawing is the drawing's, and must not make it draw twice.
+    The store's failures (Redis down or hung, cache folder unwritable) are misses (`metrics.cache.Guarded`), so the
+    page is drawn without it; an error raised while drawing is the drawing's, and is not caught here.
     """
 
     def __init__(self, backend, budget: int = RECENT_BYTES):
@@ -116,22 +111,14 @@ class Layers:
             if key in self.recent:
                 self.recent.move_to_end(key)
                 return self.recent[key]
-        try:
-            value = self.backend.get(key)
-        except BACKEND_ERRORS:
-            log.warning("Response cache unavailable: drawing without it", exc_info=True)
-            return None
+        value = self.backend.get(key)
         if value is not None:
             self._keep(key, value)
         return value
 
     def set(self, key, value: bytes, timeout=None):
         self._keep(key, value)
-        try:
-            return self.backend.set(key, value, timeout=timeout)
-        except BACKEND_ERRORS:
-            log.warning("Response cache unavailable: keeping this drawing in this worker only", exc_info=True)
-            return False
+        return self.backend.set(key, value, timeout=timeout)
 
     def _keep(self, key, value: bytes) -> None:
         with self.lock:
@@ -149,6 +136,6 @@ _shared: Layers | None = None
 def _layers() -> Layers:
     """One set of recent entries per worker, for every memoised function (their keys name the function)."""
     global _shared
-    if _shared is None or _shared.backend is not cache.cache:
-        _shared = Layers(cache.cache)
+    if _shared is None or _shared.backend is not store:
+        _shared = Layers(store)
     return _shared

@@ -196,3 +196,75 @@ def test_capture_records_what_the_browser_sends(tmp_path):
     body = json.loads(change["body"])
     assert body["inputs"] == [{"id": "text", "property": "value", "value": "ab"}]
     assert body["changedPropIds"] == ["text.value"]
+
+
+# -- issue 14's parts -----------------------------------------------------------------------------------------------
+
+def test_windows_are_every_pair_at_least_six_months_apart_within_ten_years():
+    from bench import distinct
+
+    got = distinct.windows("2010-01", "2026-09")
+    # The last 120 months, 2016-10 to 2026-09; pairs (a, b) with b at least 5 months after a: sum of 116..1.
+    assert len(got) == sum(range(1, 116)) and len(set(got)) == len(got)
+    assert got[0] == ("2016-10", "2017-03") and got[-1] == ("2026-04", "2026-09")
+    assert distinct.windows("2026-01", "2026-05") == []  # too short a range for any window
+
+
+def test_distinct_views_vary_only_the_window_and_say_why_they_cannot():
+    from bench import distinct
+
+    card = {"output": "x.children", "outputs": {"id": "x", "property": "children"},
+            "inputs": [{"id": "page-state", "property": "data",
+                        "value": {"page": "outcome-1", "locality": "area", "start": None, "end": None}}],
+            "state": [{"id": {"type": "chart-card", "metric": "m"}, "property": "id"}]}
+    templates = [loadgen.post_json("/_dash-update-component", card)]
+    views = distinct.views(templates, "2025-01", "2025-12")
+    bodies = [json.loads(v.body) for v in views]
+    assert len({v.body for v in views}) == len(views) == sum(range(1, 8))  # 12 months: windows of 6+ months
+    for b in bodies:
+        value = b["inputs"][0]["value"]
+        assert value["start"] <= value["end"] and (value["page"], value["locality"]) == ("outcome-1", "area")
+        assert b["state"] == card["state"]
+    no_window = {**card, "inputs": [{"id": "other", "property": "value", "value": "a"}]}
+    with pytest.raises(ValueError, match="from/to window"):
+        distinct.views([loadgen.post_json("/_dash-update-component", no_window)], "2025-01", "2025-12")
+
+
+def test_distinct_mode_sends_each_request_once(tmp_path):
+    bodies = [{**TRIVIAL_BODY, "inputs": [{"id": "text", "property": "value", "value": f"v{i}"}]} for i in range(40)]
+    requests = [loadgen.post_json("/_dash-update-component", b) for b in bodies]
+    with server.serve(load.TRIVIAL, log=tmp_path / "trivial.log") as srv:
+        start = srv.log.stat().st_size  # after the readiness check's GET
+        result = loadgen.run(server.HOST, srv.port, requests, concurrency=4, duration_s=30, distinct=True)
+        logged = load.server_times(srv.log, start)["server_requests"]
+    assert result["requests"] == 40 and result["errors"] == 0 and result["by_request"] == []
+    assert logged == 40  # each sent once, not 40 per thread
+
+
+@pytest.mark.skipif(not (shutil.which("chromium") and shutil.which("chromedriver")),
+                    reason="Chromium and chromedriver are needed for the browser part")
+def test_the_smoke_run_measures_every_part(tmp_path):
+    """`python -m bench --smoke`: every part runs and writes its table (no timing asserted, only that it measured)."""
+    import subprocess
+
+    results, markdown = tmp_path / "results.json", tmp_path / "BENCHMARKS.md"
+    proc = subprocess.run([sys.executable, "-m", "bench", "--smoke", "--results", str(results), "--markdown",
+                           str(markdown)], cwd=server.ROOT, capture_output=True, text=True, timeout=600,
+                          env={**__import__("os").environ, "CACHE_DIR": str(tmp_path / "cache")})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    got = json.loads(results.read_text())
+    trivial = got["browser"]["trivial"]
+    assert trivial["cold"]["ms"] > 0 and trivial["cold"]["bytes"] > trivial["warm"]["bytes"]
+    (round_trip,) = trivial["changes"].values()
+    assert round_trip["callbacks"] == 1 and round_trip["ms"] > 0
+    app = got["load"]["app"]
+    assert app["distinct"]["distinct_answers"] == 6 and all(c["ok"] for c in app["distinct"]["checks"])
+    assert {c: r["errors"] for c, r in app["distinct"]["runs"].items()} == {"1": 0, "8": 0}
+    assert app["after_fill"]["fill"]["views_drawn"] > 0 and app["after_fill"]["cache_entries"] > 0
+    stores = got["cache_fill"]["stores"]
+    assert stores["diskcache (the app's folder store)"]["points"][0]["entries"] == 200
+    assert {g["key"] for g in got["goals_14"]} >= {"distinct_vs_trivial_c1", "cold_bytes_max", "after_fill_vs_before"}
+    text = markdown.read_text()
+    for section in ("## Goals (issue 14", "## In the browser", "## Views nobody asked for before",
+                    "## The shared store as it fills", "## Goals (issue 5)"):
+        assert section in text
