@@ -1,9 +1,13 @@
-"""The app's response cache: the shared store `metrics.cache.open_store` picks (Redis when REDIS_URL is set, else a
-bounded folder per machine; never raising, never stalling), each worker's recent drawings in memory in front of it,
-and `memoize` for the drawing functions of pages and cards.
+"""The app's response cache, through flask-caching: a chart's figure, table and CSV are built once per data version
+and served to every worker from the shared store.
 
-Keys carry the data version (a new extract is never answered from an old drawing) and a fingerprint of the
-drawing code (a new release is never answered from an old release's drawing left in a shared cache).
+The backend (`SharedStore`, named in CACHE_TYPE) is the store `metrics.cache.open_store` picks: Redis when REDIS_URL
+is set, else a bounded folder per machine; it never raises and never stalls (a down or hung Redis is a miss, asked
+again once per interval). Each worker keeps its recent entries in memory in front of it (`Layers`).
+
+Keys carry the edition (in the store's prefix or folder), the data version (a new extract is never answered from an
+old drawing) and a fingerprint of the code (nor a new release from an old release's drawing in a shared Redis).
+Values are the bytes a response sends: nothing read from the shared store is unpickled.
 """
 from __future__ import annotations
 
@@ -11,27 +15,23 @@ import hashlib
 import os
 import threading
 from collections import OrderedDict
-from functools import wraps
+from collections.abc import Callable
 from pathlib import Path
 
-import orjson
-import plotly.io as pio
-from flask import has_app_context
-from plotly.io.json import to_json_plotly
+from flask import current_app, has_app_context
+from flask_caching import Cache
+from flask_caching.backends.base import BaseCache
 
-from metrics.cache import NoStore, cached, open_store
+from metrics.cache import DEFAULT_TIMEOUT_S, cache_key, open_store
 from metrics.edition import get_store
 
 ROOT = Path(__file__).resolve().parent.parent
-
-store = NoStore()  # the shared store, once `init` has opened it
-_ready = False
 
 
 def code_fingerprint() -> str:
     h = hashlib.sha256()
     for folder in ("components", "pages", "metrics"):
-        for f in sorted((ROOT / folder).rglob("*.py")):
+        for f in sorted((ROOT / folder).rglob("*.py")) + sorted((ROOT / folder).rglob("*.html")):
             st = f.stat()
             h.update(f"{f.relative_to(ROOT)}:{st.st_size}:{st.st_mtime_ns};".encode())
     return h.hexdigest()[:12]
@@ -39,67 +39,14 @@ def code_fingerprint() -> str:
 
 CODE = code_fingerprint()
 
-
-def init(server) -> None:
-    """Open the shared store for this worker (`server`, the Flask app, is for symmetry with other extensions)."""
-    global _ready, store
-    store = open_store(os.environ)
-    _ready = True
-
-
-def memoize(fn):
-    """Cache `fn`'s result across workers while serving a request; call it plainly elsewhere (tests, scripts).
-
-    `fn`'s arguments must have a stable repr (str, int, None): they are the rest of the key. While serving, the
-    result is kept as the JSON Dash would send and handed back ready-encoded (see `_as_sent`): the browser gets
-    the same bytes, without the components being rebuilt and encoded again on every request (issue 5: chart
-    callbacks near the framework's floor).
-    """
-    memo = None
-
-    @wraps(fn)
-    def wrapper(*args, **kwargs):
-        nonlocal memo
-        if not (_ready and has_app_context()):
-            return fn(*args, **kwargs)
-        if memo is None:
-            memo = cached(_layers(), lambda: f"{get_store().version}:{CODE}")(_encoded(fn))
-        sent = memo(*args, **kwargs)
-        return None if sent is None else _as_sent(sent)
-
-    return wrapper
-
-
-def _encoded(fn):
-    @wraps(fn)
-    def encode(*args, **kwargs):
-        value = fn(*args, **kwargs)
-        return None if value is None else to_json_plotly(value, engine="json").encode()
-
-    return encode
-
-
-def _as_sent(encoded: bytes):
-    """JSON as Dash will send it: with the orjson engine, a Fragment it copies into the response as it is (plotly
-    tries orjson on the whole response first, and a Fragment needs no encoding); otherwise plain lists and dicts,
-    which the stdlib encoder turns back into the same text without visiting components in Python."""
-    if pio.json.config.default_engine in ("orjson", "auto"):  # "auto" is orjson when it is installed, as here
-        return orjson.Fragment(encoded)
-    return orjson.loads(encoded)
-
-
-# The JSON of recent drawings each worker keeps in memory in front of the shared cache. A chart card is 10-30 kB
-# and the board overview about 250 kB, so this holds every card of several pages and a few overviews.
+# The bytes of recent responses each worker keeps in memory in front of the shared store: a figure is 5-30 kB, so
+# this holds every chart of every page for a few localities and windows.
 RECENT_BYTES = 32 * 2**20
 
 
 class Layers:
-    """The worker's recent entries (encoded JSON, bytes) in front of the shared store, least recently used out
-    first (O(1) per get and set, however full).
-
-    The store's failures (Redis down or hung, cache folder unwritable) are misses (`metrics.cache.Guarded`), so the
-    page is drawn without it; an error raised while drawing is the drawing's, and is not caught here.
-    """
+    """The worker's recent entries (bytes) in front of the shared store, least recently used out first (O(1) per
+    get and set, however full). The store's failures are misses (`metrics.cache.Guarded`)."""
 
     def __init__(self, backend, budget: int = RECENT_BYTES):
         self.backend, self.budget, self.size = backend, budget, 0
@@ -130,12 +77,56 @@ class Layers:
                 self.size -= len(self.recent.popitem(last=False)[1])
 
 
-_shared: Layers | None = None
+class SharedStore(BaseCache):
+    """flask-caching's backend: `Layers` over `metrics.cache.open_store(os.environ)`. Bytes only."""
+
+    def __init__(self, layers: Layers, default_timeout: int = DEFAULT_TIMEOUT_S):
+        super().__init__(default_timeout=default_timeout)
+        self.layers = layers
+
+    @classmethod
+    def factory(cls, app, config, args, kwargs):
+        return cls(Layers(open_store(os.environ)), config.get("CACHE_DEFAULT_TIMEOUT") or DEFAULT_TIMEOUT_S)
+
+    def get(self, key: str):
+        return self.layers.get(key)
+
+    def set(self, key: str, value, timeout: int | None = None) -> bool:
+        if not isinstance(value, bytes):
+            raise TypeError(f"the response cache holds bytes, not {type(value).__name__}")
+        return bool(self.layers.set(key, value, timeout or self.default_timeout))
+
+    def add(self, key: str, value, timeout: int | None = None) -> bool:
+        return self.get(key) is None and self.set(key, value, timeout)
+
+    def has(self, key: str) -> bool:
+        return self.get(key) is not None
+
+    def delete(self, key: str) -> bool:  # entries are never deleted: a new data version or release has new keys
+        return False
+
+    def clear(self) -> bool:
+        return False
 
 
-def _layers() -> Layers:
-    """One set of recent entries per worker, for every memoised function (their keys name the function)."""
-    global _shared
-    if _shared is None or _shared.backend is not store:
-        _shared = Layers(store)
-    return _shared
+cache = Cache()
+
+
+def init(server) -> None:
+    """Give the Flask app its response cache (CACHE_TYPE is the backend class's import path)."""
+    cache.init_app(server, config={"CACHE_TYPE": "components.cache.SharedStore",
+                                   "CACHE_DEFAULT_TIMEOUT": DEFAULT_TIMEOUT_S})
+
+
+def response_bytes(build: Callable[[], bytes], *parts: str) -> bytes:
+    """`build()`, kept under `parts` (what names the response: its path and canonical query) for this data version
+    and code. Outside an app with the cache (tests, scripts) it is a plain call."""
+    if not has_app_context() or current_app.extensions.get("cache", {}).get(cache) is None:
+        return build()
+    key = cache_key(f"{get_store().version}:{CODE}", "response", parts)
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    value = build()
+    cache.set(key, value)
+    return value

@@ -13,6 +13,7 @@ from __future__ import annotations
 import orjson
 from flask import Response, abort, request
 
+from components.cache import response_bytes
 from components.chart import config, figure
 from metrics import urlstate
 from metrics.edition import APP_EDITION, get_store, serves_path
@@ -36,6 +37,17 @@ def register(server) -> None:
 def _args() -> dict[str, str]:
     """The query's single values (a repeated key is not a value the app wrote: its first is used)."""
     return {k: v[0] for k, v in request.args.lists() if v}
+
+
+# The query keys a data address can carry besides the URL state's: anything else is ignored, and not in the key.
+DATA_KEYS = frozenset(urlstate.PARAM_ATTR) | {"part", "chart", "table"}
+
+
+def _kept(build) -> bytes:
+    """The response body `build()` makes for this address, from the response cache (components/cache.py)."""
+    args = _args()
+    query = "&".join(f"{k}={args[k]}" for k in sorted(args) if k in DATA_KEYS)
+    return response_bytes(build, request.path, query)
 
 
 PAGE_CHARTS = {"funnel": "funnel", "planner": "fan"}  # pages whose one chart has a figure and a table of its own
@@ -72,29 +84,33 @@ def _chart(view_id: str):
 def download_csv(view_id: str):
     if view_id in PAGE_CHARTS and serves_path(APP_EDITION, f"/{view_id}"):
         _, table = _page_chart(view_id)
-        return Response(to_csv(table), mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{table.filename}.csv"'})
-    _, _, table = _chart(view_id)
-    table = table()
+    else:
+        _, _, table = _chart(view_id)
+        table = table()
     return Response(to_csv(table), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{table.filename}.csv"'})
 
 
 def figure_json(view_id: str):
-    if view_id in PAGE_CHARTS and serves_path(APP_EDITION, f"/{view_id}"):
-        spec, _ = _page_chart(view_id)
-        return Response(orjson.dumps({"figure": figure(spec), "config": config(view_id)}, option=orjson.OPT_SERIALIZE_NUMPY),
-                        mimetype="application/json")
-    _, chart, _ = _chart(view_id)
-    if chart is None or chart.spec is None:
-        abort(404)
-    body = {"figure": figure(chart.spec), "config": config(chart.key)}
-    return Response(orjson.dumps(body, option=orjson.OPT_SERIALIZE_NUMPY), mimetype="application/json")
+    def build() -> bytes:
+        if view_id in PAGE_CHARTS and serves_path(APP_EDITION, f"/{view_id}"):
+            spec, key = _page_chart(view_id)[0], view_id
+        else:
+            _, chart, _ = _chart(view_id)
+            if chart is None or chart.spec is None:
+                abort(404)
+            spec, key = chart.spec, chart.key
+        return orjson.dumps({"figure": figure(spec), "config": config(key)}, option=orjson.OPT_SERIALIZE_NUMPY)
+
+    return Response(_kept(build), mimetype="application/json")
 
 
 def table_fragment(view_id: str):
-    _, _, table = _chart(view_id)
-    return Response(table_html(table()), mimetype="text/html")
+    def build() -> bytes:
+        _, _, table = _chart(view_id)
+        return table_html(table()).encode()
+
+    return Response(_kept(build), mimetype="text/html")
 
 
 def download_overview(ext: str):

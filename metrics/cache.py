@@ -52,7 +52,8 @@ DISK_LOCK_TIMEOUT_S = 0.1
 
 
 def _edition(env: Mapping[str, str]) -> str:
-    return env.get("APP_EDITION") or "board"
+    from metrics.edition import edition_of  # the one reading of APP_EDITION (a typo is public, never board)
+    return edition_of(env)
 
 
 def default_cache_dir(env: Mapping[str, str]) -> Path:

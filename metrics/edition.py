@@ -35,16 +35,21 @@ PUBLIC_PATHS = frozenset({"/", "/outcome-1", "/outcome-2", "/outcome-3", "/outco
 PUBLIC_BREAKDOWNS = frozenset({"none", "service", "agency", "review_outcome", "phase_transfer", "cohort"})
 
 
+def edition_of(environ: Mapping[str, str]) -> str:
+    """The edition APP_EDITION names: `board` when unset or exactly "board", otherwise `public` (fail closed). The
+    one reading of the variable: the app, its response cache and the scripts all call it."""
+    raw = environ.get(ENV_VAR)
+    return BOARD if raw is None or raw == BOARD else PUBLIC
+
+
 def read_edition(environ: Mapping[str, str] | None = None) -> str:
-    """The edition named by APP_EDITION: `board` when unset or exactly "board", otherwise `public`."""
-    raw = (os.environ if environ is None else environ).get(ENV_VAR)
-    if raw is None or raw == BOARD:
-        edition = BOARD
-    else:
-        if raw != PUBLIC:
-            log.warning("%s=%.40r is neither 'board' nor 'public': serving the public edition (fail closed)",
-                        ENV_VAR, raw)
-        edition = PUBLIC
+    """The edition to serve (`edition_of` the environment), said once in the log."""
+    environ = os.environ if environ is None else environ
+    edition = edition_of(environ)
+    raw = environ.get(ENV_VAR)
+    if raw is not None and raw not in (BOARD, PUBLIC):
+        log.warning("%s=%.40r is neither 'board' nor 'public': serving the public edition (fail closed)",
+                    ENV_VAR, raw)
     log.info("Serving the %s edition", edition)
     return edition
 
@@ -126,7 +131,7 @@ def public_store(store, thresholds: disclosure.Thresholds | None = None):
     with _lock:
         cached = _published.get(store.version)
         if cached is None:
-            cached = _publish(store, thresholds or disclosure.load_thresholds())
+            cached = _publish(store, thresholds or disclosure.load_thresholds(store.data_dir / "disclosure.toml"))
             _published.clear()
             _published[store.version] = cached
         return cached
@@ -137,7 +142,9 @@ def _publish(store, thresholds: disclosure.Thresholds):
     area and locality rows and the comparators; no numerator or denominator survives into it."""
     metrics = tuple(m for m in store.catalogue.metrics if serves_metric(PUBLIC, m))
     by_id = {m.id: m for m in metrics}
-    rules = dataclasses.replace(disclosure.load_rules(catalogue=store.catalogue), thresholds=thresholds)
+    # The data folder's own rules: their relations name its catalogue's measures (another area, another file).
+    rules = disclosure.load_rules(store.data_dir / "disclosure.toml", catalogue=store.catalogue)
+    rules = dataclasses.replace(rules, thresholds=thresholds)
     v = store.values
     broken_down = [m.id for m in metrics if m.breakdown in PUBLIC_BREAKDOWNS]  # as serves_breakdown decides
     keep = v["metric_id"].isin(list(by_id)) & ((v["breakdown"] == "All") | v["metric_id"].isin(broken_down))

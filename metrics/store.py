@@ -44,7 +44,7 @@ def data_version(data_dir: Path) -> str:
     """A fingerprint of every file the store reads; any replaced extract changes it (atomic replace bumps mtime)."""
     h = hashlib.sha256()
     files = [data_dir / "catalogue.toml", data_dir / "area.toml", data_dir / "inputs.toml",
-             data_dir / "annotations.csv", data_dir / "plan.toml"]
+             data_dir / "annotations.csv", data_dir / "plan.toml", data_dir / "disclosure.toml"]
     for name in schemas.INPUTS:
         files += input_paths(data_dir, name)
     for f in sorted(files):

@@ -37,7 +37,7 @@ def _sample(rng, table: pa.Table, share: float) -> pa.Table:
 
 def write(folder: Path, seed: int = SEED) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    for name in ("catalogue.toml", "area.toml", "inputs.toml", "annotations.csv"):
+    for name in ("catalogue.toml", "area.toml", "inputs.toml", "annotations.csv", "disclosure.toml"):
         shutil.copy(ROOT / "data" / name, folder / name)
     catalogue, area = load_catalogue(), load_area()
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6)]

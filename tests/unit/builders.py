@@ -242,6 +242,8 @@ def write_small_data(folder: Path, annotations: str = ANNOTATIONS) -> Path:
     shutil.copy(REPO_DATA / "area.toml", folder / "area.toml")
     (folder / "catalogue.toml").write_text(CATALOGUE, encoding="utf-8")
     (folder / "inputs.toml").write_text("", encoding="utf-8")
+    # The default thresholds, and no relations between measures (the real file's name the real catalogue's).
+    (folder / "disclosure.toml").write_text("", encoding="utf-8")
     (folder / "annotations.csv").write_text(annotations, encoding="utf-8")
     num = [40.0] * len(MONTHS_PCT)
     num[4], num[-1] = np.nan, 42.0  # March 2023 suppressed; January 2024 is 42 of 50

@@ -237,3 +237,10 @@ def test_a_repeated_failure_is_logged_again_only_after_a_while(caplog, monkeypat
     messages = [r.getMessage() for r in _warnings(caplog)]
     assert len(messages) == 2 and "still unavailable" in messages[1]  # at 0 and at 10 minutes
     assert shared.REPEAT_LOG_S == 600
+
+
+@pytest.mark.parametrize("typo", ["Board", "board ", "", "BOARD"])
+def test_an_edition_that_is_not_exactly_board_caches_with_the_public_one(typo):
+    # The app serves the public edition for these (fail closed); its cache must be the public one's too.
+    assert default_cache_dir({"APP_EDITION": typo}) == default_cache_dir({"APP_EDITION": "public"})
+    assert cache_config({"APP_EDITION": typo, "REDIS_URL": "redis://r"})["prefix"] == "send-dashboard:public:"

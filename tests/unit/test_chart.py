@@ -7,7 +7,7 @@ from urllib.parse import unquote
 import pytest
 
 from components.chart import TEMPLATE, config, empty_figure, figure, sparkline_svg
-from metrics import palette
+from metrics import disclosure, palette
 from metrics.edition import public_store
 from metrics.view.measure import Scope, measure_view
 
@@ -119,7 +119,7 @@ def test_hidden_points_are_markers_that_say_why(small_store):
     fig = figure(spec(public_store(small_store), "pct_on_time", audience="public"))
     hidden = trace(fig, "Not shown")
     assert hidden["x"] == ["2023-03-01"] and hidden["marker"]["symbol"] == "circle-open"
-    assert hidden["hovertext"] == ["<b>March 2023</b><br>not shown (to protect confidentiality)"]
+    assert hidden["hovertext"] == ["<b>March 2023</b><br>" + disclosure.describe(disclosure.PROTECTED, "percent")]
     assert hidden["text"] == [""]  # only a hidden latest point is labelled on the chart
 
 
