@@ -68,11 +68,12 @@ data: install
 	$(PY) data/build_published.py
 	$(PY) data/generate.py
 
-## Full benchmark run: writes bench/results.json and BENCHMARKS.md.
+## Full benchmark run: writes bench/results.json and BENCHMARKS.md. On a shared machine, BENCH_PORTS=8090-8099 keeps
+## every server the benchmark starts (the apps, Redis, chromedriver) within that range.
 bench: install-test
 	$(PY) -m bench
 
-## That every part of the benchmark still runs (about half a minute); results under bench/out/, not committed.
+## That every part of the benchmark still runs (about a minute); results under bench/out/, not committed.
 bench-smoke: install-test
 	mkdir -p bench/out && $(PY) -m bench --smoke --results bench/out/smoke.json --markdown bench/out/smoke.md
 

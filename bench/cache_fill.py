@@ -11,12 +11,12 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
+from bench.server import free_port
 from bench.stats import summarise
 from metrics.cache import DiskStore, RedisStore
 
@@ -71,9 +71,7 @@ def _redis(directory: Path):
     exe = shutil.which("redis-server")
     if exe is None:
         return None, None
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                              "--dir", str(directory)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     store = RedisStore(f"redis://127.0.0.1:{port}/0", "bench:")

@@ -1,9 +1,11 @@
-"""Capture the exact callback requests a browser sends, by driving headless Chromium against a running server.
+"""Capture the exact requests a browser sends, by driving headless Chromium against a running server.
 
-A script injected before any page script wraps `window.fetch` and records every `/_dash-update-component` POST
-(its URL and body, byte for byte). A scenario opens a page, waits until the page has settled (no callback in
-flight and none started for a while), forgets what loading sent, makes one change the way a person would
-(choose an option in a <select>, or type into an input) and returns what that change sent.
+A script injected before any page script wraps `window.fetch` and records every Dash callback POST
+(`/_dash-update-component`, URL and body byte for byte) and every data GET the page's own script makes (a chart's
+`/figure/<id>.json?...` when it scrolls into view, a table's `/table/<id>.html?...` when it is opened). A scenario
+opens a page, waits until the page has settled (no request in flight and none started for a while), forgets what
+loading sent, makes one change the way a person would (choose an option in a <select>, or type into an input) and
+returns what that change sent. `chart_sources` lists every chart box's address on the page, drawn or not.
 """
 from __future__ import annotations
 
@@ -18,16 +20,24 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from bench.server import free_port
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
+CALLBACK = "_dash-update-component"
+DATA_PREFIXES = ("/figure/", "/table/")  # what assets/dashboard.js fetches (components/routes.py serves)
 
 _RECORDER = """
 window.__bench = {posts: [], pending: 0, last: performance.now()};
 const _fetch = window.fetch;
 window.fetch = function (input, init) {
   const url = typeof input === 'string' ? input : input.url;
-  if (url.includes('_dash-update-component')) {
-    window.__bench.posts.push({url: url, body: init && init.body});
+  const path = new URL(url, window.location.href).pathname;
+  const callback = url.includes('%s');
+  if (callback || %s.some(function (p) { return path.startsWith(p); })) {
+    const u = new URL(url, window.location.href);
+    window.__bench.posts.push({method: callback ? 'POST' : 'GET', url: u.pathname + u.search,
+                               body: callback ? (init && init.body) : null});
     window.__bench.pending++;
     window.__bench.last = performance.now();
     return _fetch.apply(this, arguments).finally(() => {
@@ -37,7 +47,7 @@ window.fetch = function (input, init) {
   }
   return _fetch.apply(this, arguments);
 };
-"""
+""" % (CALLBACK, json.dumps(list(DATA_PREFIXES)))
 
 
 @dataclass(frozen=True)
@@ -54,14 +64,14 @@ def browser() -> webdriver.Chrome:
     options.binary_location = CHROMIUM
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000"):
         options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_script_timeout(120)  # a big page (the overview) can keep the renderer busy for a while
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER, port=free_port()), options=options)
+    driver.set_script_timeout(120)  # a big page can keep the renderer busy for a while
     driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _RECORDER})
     return driver
 
 
 def _settle(driver, quiet_s: float = 1.0, timeout_s: float = 180.0) -> None:
-    """Wait until no callback is in flight and none has started or finished for `quiet_s` seconds."""
+    """Wait until no request is in flight and none has started or finished for `quiet_s` seconds."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:
@@ -81,7 +91,8 @@ def _posts(driver) -> list[dict]:
 
 
 def capture(driver, base_url: str, change: Change) -> tuple[list[dict], list[dict]]:
-    """(what loading `change.path` sent, what the change then sent): lists of {url, body}, body as sent."""
+    """(what loading `change.path` sent, what the change then sent): lists of {method, url, body}, body as sent
+    (None for a GET)."""
     driver.get(base_url + change.path)
     # The renderer may not have drawn anything yet when the page's own scripts are quiet: wait for the control.
     try:
@@ -102,8 +113,15 @@ def capture(driver, base_url: str, change: Change) -> tuple[list[dict], list[dic
     _settle(driver)
     on_change = _posts(driver)
     if not on_change:
-        raise RuntimeError(f"changing {change.selector} to {change.value!r} on {change.path} sent no callback")
+        raise RuntimeError(f"changing {change.selector} to {change.value!r} on {change.path} sent no request")
     return on_load, on_change
+
+
+def chart_sources(driver) -> list[str]:
+    """The address of every chart box on the page as it is now (`.chart[data-src]`, in page order), drawn or not."""
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll('.chart[data-src]')).map(function (b) {"
+        " return b.getAttribute('data-src'); })")
 
 
 def css_id(component_id: str | dict) -> str:

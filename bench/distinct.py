@@ -1,9 +1,13 @@
-"""Views nobody asked for before: chart callbacks for a from/to window not yet drawn, as an analyst exploring makes.
+"""Views nobody asked for before: chart requests for a from/to window not yet drawn, as an analyst exploring makes.
 
-From the chart-card requests a browser sent (bench/load.py captures them), each distinct view is the same request
-with another window in the page-state it carries: every window of at least MIN_MONTHS months within the last
-WINDOW_YEARS years of the data, for every captured chart, in a fixed shuffled order. Each is sent once (loadgen's
-`distinct` mode), so every request is a miss in every cache: the headline of issue 14.
+A chart is drawn by GET `/figure/<id>.json?locality=…&from=…&to=…` (components/routes.py; assets/dashboard.js asks
+when the chart scrolls into view). From the chart addresses a page holds (bench/load.py reads them from the page in
+a browser), each distinct view is the same address with another window: every window of at least MIN_MONTHS months
+within the last WINDOW_YEARS years of the data that holds at least one of the chart's periods (a window with none
+has no chart: the page shows a note instead, and never asks), for every chart, in a fixed shuffled order. Each is
+sent once
+(loadgen's `distinct` mode), so every request is a miss in every cache (the worker's memory and the shared store
+alike: the response cache's key is the path and canonical query): the headline of issue 14.
 
 `fill` then draws many more (50,000 in the full run) and the same figures are measured again: a cache that slows as
 it fills (cachelib's FileSystemCache pruned its whole folder on every write past 5,000 entries) shows here.
@@ -12,7 +16,10 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import time
+from html import unescape
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pandas as pd
 
@@ -21,15 +28,7 @@ from bench import loadgen
 MIN_MONTHS = 6
 WINDOW_YEARS = 10
 SEED = 14
-
-
-def _window_input(body: dict) -> dict:
-    """The input whose value carries the page's from/to window (page-state: a dict with `start` and `end`)."""
-    for item in body.get("inputs", []):
-        if isinstance(item, dict) and isinstance(item.get("value"), dict) and {"start", "end"} <= item["value"].keys():
-            return item
-    raise ValueError("no input of this callback carries a from/to window (a dict with start and end): "
-                     "cannot make distinct views from it")
+_DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?")
 
 
 def windows(first_month: str, last_month: str) -> list[tuple[str, str]]:
@@ -39,16 +38,53 @@ def windows(first_month: str, last_month: str) -> list[tuple[str, str]]:
     return [(a, b) for i, a in enumerate(months) for b in months[i + MIN_MONTHS - 1:]]
 
 
-def views(templates: list[loadgen.Request], first_month: str, last_month: str) -> list[loadgen.Request]:
-    """Every template under every window, shuffled (fixed seed): all distinct requests."""
-    bodies = [json.loads(t.body) for t in templates]
-    for b in bodies:
-        _window_input(b)  # fail early, naming why
-    out = []
-    for start, end in windows(first_month, last_month):
-        for t, body in zip(templates, bodies):
-            _window_input(body)["value"].update(start=start, end=end)
-            out.append(loadgen.Request(t.method, t.path, json.dumps(body, separators=(",", ":")).encode()))
+_CHART_BOX = re.compile(r'class="chart[^"]*"[^>]*\sdata-src="(/figure/[^"]*)"')
+
+
+def _html_blocks(value):
+    """Every page body (`data-html`, components/html.py) in a decoded callback response."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k == "data-html" and isinstance(v, str):
+                yield v
+            else:
+                yield from _html_blocks(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _html_blocks(v)
+
+
+def page_charts(response: bytes) -> list[str]:
+    """The chart addresses (`.chart[data-src]`) of the page bodies in a callback response, in page order."""
+    return [unescape(u) for block in _html_blocks(json.loads(response)) for u in _CHART_BOX.findall(block)]
+
+
+def with_window(url: str, start: str, end: str) -> str:
+    """`url` with its query's `from` and `to` set to the window (its other parameters kept, in their order)."""
+    parts = urlsplit(url)
+    if not parts.path.startswith("/figure/"):
+        raise ValueError(f"{url}: not a chart's address (/figure/<id>.json): cannot make distinct views from it")
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ("from", "to")]
+    return parts.path + "?" + urlencode(query + [("from", start), ("to", end)])
+
+
+def figure_months(figure_json: bytes) -> set[str] | None:
+    """The months (YYYY-MM) of a figure's own series: the dated x values of its first trace (components/chart.py
+    draws the place's values first; comparators such as England's line, often longer, come after). None when they
+    are not dates (a window would not change the chart)."""
+    data = json.loads(figure_json)["figure"].get("data", [])
+    months = {x[:7] for x in (data[0].get("x") or []) if isinstance(x, str) and _DATE.match(x)} if data else set()
+    return months or None
+
+
+def views(charts: dict[str, set[str] | None], first_month: str, last_month: str) -> list[loadgen.Request]:
+    """Every chart address under every window that holds one of its months (`charts`: address -> months; a chart
+    without dated months is left out), shuffled (fixed seed): all distinct requests."""
+    for url in charts:
+        with_window(url, first_month, last_month)  # fail early, naming why
+    out = [loadgen.Request("GET", with_window(url, start, end))
+           for start, end in windows(first_month, last_month) for url, months in charts.items()
+           if months and any(start <= m <= end for m in months)]
     random.Random(SEED).shuffle(out)
     return out
 
@@ -69,7 +105,7 @@ class Supply:
 
 def drive(host: str, port: int, supply: Supply, *, concurrency: int, duration_s: float, most: int) -> dict:
     """Send up to `most` new distinct views for at most `duration_s` seconds at `concurrency`."""
-    batch = supply.take(most)
+    batch = supply.take(min(most, len(supply.requests) - supply.used))
     result = loadgen.run(host, port, batch, concurrency=concurrency, duration_s=duration_s, distinct=True,
                          max_duration_s=900)
     dropped = sum(n for kind, n in result["error_kinds"].items() if not kind.startswith("HTTP"))

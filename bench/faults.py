@@ -13,7 +13,8 @@ the tests do), and returns one summary row (`Outcome`) plus its details:
   still answers; no 5xx).
 - `served`: the app under the Procfile's gunicorn, with a private redis-server as its shared cache, under load while
   Redis is stopped, while it is hung (SIGSTOP) and while a worker is SIGKILLed: requests, errors and latency per
-  phase, and the tracebacks the app logged.
+  phase, the commands the app sent Redis, and the tracebacks the app logged. The load draws pages through the router
+  and charts (GET /figure/..., what the response cache holds) for windows not asked before.
 """
 from __future__ import annotations
 
@@ -727,20 +728,50 @@ def http_router(port: int) -> dict:
     return router
 
 
-def load_requests(router: dict, pages=PAGES) -> Callable[[int], list[loadgen.Request]]:
-    """What the load sends: each page drawn through the router for a window and locality not asked before (so the
-    shared cache is asked on every request, not the worker's memory), with the page shell and a download now and
-    then. Returns a function giving the next `n` requests, never the same router request twice."""
-    months = [f"{y}-{m:02d}" for y in range(2021, 2026) for m in range(1, 13)]
-    views = itertools.cycle([(path, loc, a, b) for i, a in enumerate(months) for b in months[i + 6:][::-1]
-                             for loc in LOCALITIES for path in pages])  # thousands before the first repeat
+LOAD_MONTHS = [f"{y}-{m:02d}" for y in range(2021, 2026) for m in range(1, 13)]  # the windows the load asks for
+
+
+def steady_charts(port: int, router: dict, pages, most: int = 4) -> list[str]:
+    """Chart addresses (whole area) of `pages` whose own series has every month the load's windows cover, so every
+    window the load asks for has a figure (a window with none would be a 404 the page never asks for)."""
+    from bench import distinct
+
+    found = []
+    for path in pages:
+        for url in distinct.page_charts(_post(port, router_body(router, path))):
+            months = distinct.figure_months(_get(port, url))
+            if months and set(LOAD_MONTHS) <= months and url not in found:
+                found.append(url)
+                if len(found) == most:
+                    return found
+    return found
+
+
+def load_requests(router: dict, pages=PAGES, charts=()) -> Callable[[int], list[loadgen.Request]]:
+    """What the load sends: each page drawn through the router, and (every other request) one of `charts`, each for a
+    window (and the pages for a locality) not asked before, so the response cache (figures: components/cache.py,
+    in the shared Redis) is a miss in the worker's memory and asks the shared store every time; with the page shell
+    and a download now and then. Returns a function giving the next `n` requests, never the same one twice."""
+    from bench.distinct import with_window
+
+    windows = [(a, b) for i, a in enumerate(LOAD_MONTHS) for b in LOAD_MONTHS[i + 6:][::-1]]
+    views = itertools.cycle([(path, loc, a, b) for a, b in windows for loc in LOCALITIES
+                             for path in pages])  # thousands before the first repeat
+    figures = itertools.cycle([with_window(url, a, b) for a, b in windows for url in charts] or [None])
     plain = [loadgen.Request("GET", "/"), loadgen.Request("GET", "/download/therapy_waiting_list.csv")]
 
     def take(n: int) -> list[loadgen.Request]:
         out = []
-        for k, (path, loc, a, b) in zip(range(n), views):
-            out.append(plain[k % 2] if k % 10 == 9 else loadgen.post_json(
-                "/_dash-update-component", router_body(router, path, f"?locality={loc}&from={a}&to={b}")))
+        for k in range(n):
+            figure = next(figures) if charts and k % 2 == 1 and k % 10 != 9 else None
+            if k % 10 == 9:
+                out.append(plain[k // 10 % 2])
+            elif figure:
+                out.append(loadgen.Request("GET", figure))
+            else:
+                path, loc, a, b = next(views)
+                out.append(loadgen.post_json("/_dash-update-component",
+                                             router_body(router, path, f"?locality={loc}&from={a}&to={b}")))
         return out
 
     return take
@@ -792,6 +823,16 @@ def _get(port: int, path: str) -> bytes:
         conn.close()
 
 
+def _post(port: int, body: dict) -> bytes:
+    conn = http.client.HTTPConnection(HOST, port, timeout=120)
+    try:
+        conn.request("POST", "/_dash-update-component", body=json.dumps(body),
+                     headers={"Content-Type": "application/json"})
+        return conn.getresponse().read()
+    finally:
+        conn.close()
+
+
 def _status(port: int, body: dict) -> int:
     conn = http.client.HTTPConnection(HOST, port, timeout=120)
     try:
@@ -834,7 +875,12 @@ def served(workdir: Path, *, quick: bool = True) -> Outcome:
             working = [p for p in candidates if _status(srv.port, router_body(router, p)) == 200]
             if not working:
                 raise RuntimeError(f"no page of {candidates} answers 200 before any fault: see {workdir}/gunicorn.log")
-            take = load_requests(router, working[:1] if quick else working)
+            drawn = working[:1] if quick else working
+            charts = steady_charts(srv.port, router, drawn)
+            if not charts:
+                raise RuntimeError(f"no chart of {drawn} has every month of {LOAD_MONTHS[0]}..{LOAD_MONTHS[-1]}: the "
+                                   "load would not ask the shared cache; update bench/faults.py")
+            take = load_requests(router, drawn, charts)
             killed: dict = {}
 
             def kill_worker():
@@ -892,6 +938,7 @@ def served(workdir: Path, *, quick: bool = True) -> Outcome:
                    requests=sum(p["requests"] for p in phases_out), errors=sum(p["errors"] for p in phases_out),
                    lost=int(checksums(data_dir) != before_data),
                    details={"duration_s_per_phase": duration, "concurrency": concurrency, "pages_drawn": working,
+                            "charts_drawn": charts,
                             "pages_failing_before_any_fault": [p for p in candidates if p not in working],
                             "phases": phases_out,
                             "worker_replaced_after_s": worker_restart})

@@ -159,17 +159,18 @@ def _served(s: dict) -> list[str]:
                      per_request])
     return [f"## Served under load: {s['what']}", "",
             f"Each phase runs {_n(d['duration_s_per_phase'])} s with {d['concurrency']} closed-loop clients, each "
-            "sending page draws (through the page router) for windows and localities not asked before, so any "
-            "drawing the app caches is a miss that asks the shared cache; latencies are the slowest client's. The "
-            "hung phase's Redis is resumed as its load time ends, so requests waiting on it finish then. Measured "
-            "as the code stands: the Redis timeouts and circuit breaker are issue 13's cache work, measured here "
-            "once they land.", "",
+            "sending page draws (through the page router) for windows and localities not asked before and, every "
+            "other request, a chart's figure (GET /figure/..., which the app's response cache keeps in the shared "
+            "Redis) for a window not asked before, so each is a miss in the worker's memory that asks Redis; "
+            "latencies are the slowest client's. The hung phase's Redis is resumed as its load time ends, so requests "
+            "waiting on it finish then.", "",
             *_table(["Phase", "Requests", "Errors", "Requests/s", "p50 ms", "p95 ms", "Max ms",
                      "Redis commands", "Tracebacks logged", "Log KB per request"], rows),
             "*Redis commands*: what the app sent Redis during the phase (`–` while it could not be asked); none "
             "means no request read or wrote the shared cache, so the Redis faults had nothing to act on.", "",
             f"The killed worker was replaced by gunicorn's master after {_n(d['worker_replaced_after_s'], 2)} s. "
             f"Pages drawn: {', '.join(d.get('pages_drawn', []))}"
+            + (f"; charts drawn: {', '.join(f'`{c}`' for c in d['charts_drawn'])}" if d.get("charts_drawn") else "")
             + (f"; left out because they answered an error before any fault: "
                f"{', '.join(d['pages_failing_before_any_fault'])}" if d.get("pages_failing_before_any_fault") else "")
             + ".", ""]

@@ -24,9 +24,23 @@ HOST = "127.0.0.1"
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
+    """A port of 127.0.0.1 nothing listens on: the first free one of BENCH_PORTS ("8090-8099") when that is set (a
+    shared machine may give each person a range), else one the system picks."""
+    span = os.environ.get("BENCH_PORTS")
+    ports = [0]
+    if span:
+        lo, _, hi = span.partition("-")
+        ports = list(range(int(lo), int(hi or lo) + 1))
+    for port in ports:
+        with socket.socket() as s:
+            # As the servers bind (gunicorn and redis-server set SO_REUSEADDR): a port in TIME_WAIT is free.
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind((HOST, port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise RuntimeError(f"no free port in BENCH_PORTS={span}")
 
 
 def _expand(word: str, env: dict[str, str]) -> str:
