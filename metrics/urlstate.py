@@ -37,6 +37,10 @@ PARAM_ATTR = {"locality": "locality", "from": "start", "to": "end", "service": "
               "slide": "slide", "pipeline": "pipeline", "sessions": "sessions", "per_session": "per_session",
               "growth": "growth", "period": "period", "adjust": "adjust"}
 COMMON_PARAMS = ("locality", "from", "to")
+# Pages whose view has no date window (a report or meeting is of a quarter, the tracker and the funnel plot are as at
+# the latest data), and of those, the ones with no locality either: they offer and describe no such filter.
+WINDOWLESS = frozenset({"plan", "report", "meeting", "funnel", "data", "glossary", "accessibility"})
+PLACELESS = frozenset({"funnel", "data", "glossary", "accessibility"})
 PAGE_PARAMS = {
     "overview": ("outcome", "variation", "assurance", "plan", "sort"),
     "outcome-1": ("metric",), "outcome-2": ("metric",), "outcome-3": ("metric",), "outcome-4": ("metric",),
@@ -270,11 +274,13 @@ def describe(state: State, vocab: Vocabulary | None = None) -> str:
     """The active filters as a sentence: 'Central locality, April 2022 to September 2026, speech and language
     therapy'."""
     vocab = vocab or vocabulary()
-    if state.locality == LOCALITY_DEFAULT:
-        parts = [f"{vocab.area_name} (whole area)"]
-    else:
-        parts = [f"{vocab.localities[state.locality]} locality"]
-    parts.append(f"{month_name(state.start or vocab.first_month)} to {month_name(state.end or vocab.last_month)}")
+    parts = []
+    if state.page not in PLACELESS:
+        parts.append(f"{vocab.area_name} (whole area)" if state.locality == LOCALITY_DEFAULT
+                     else f"{vocab.localities[state.locality]} locality")
+    if state.page not in WINDOWLESS:
+        parts.append(f"{month_name(state.start or vocab.first_month)} to "
+                     f"{month_name(state.end or vocab.last_month)}")
     if state.service != SERVICE_ALL and state.service in vocab.services:
         parts.append(vocab.services[state.service][0].lower() + vocab.services[state.service][1:])
     if state.breakdown:
