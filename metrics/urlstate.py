@@ -53,6 +53,10 @@ PAGE_PARAMS = {
 }
 # The capacity planner's what-if settings: whole numbers in these ranges (a link with anything else falls back).
 WHAT_IF_RANGES = {"sessions": (0, 40), "per_session": (0, 30), "growth": (-50, 100)}
+# What a parameter means when absent: a link that spells the default out is the same view, stored as None (so the
+# canonical URL leaves it out, however the view was reached).
+DEFAULT_PER_SESSION = 6  # children an extra clinic session sees
+IMPLIED = {"pipeline": "therapy", "sessions": "0", "per_session": str(DEFAULT_PER_SESSION), "growth": "0"}
 PIPELINES = ("therapy", "ehcp")
 ADJUSTMENTS = ("none", "multiplicative", "additive")
 MAX_SLIDES = 500
@@ -237,7 +241,8 @@ def decode(page: str, query, vocab: Vocabulary | None = None) -> tuple[State, li
         if len(value) > MAX_VALUE_LENGTH or not _allowed(param, value, vocab, page):
             notices.append(FALLBACK[param])
             continue
-        values[PARAM_ATTR[param]] = value
+        if IMPLIED.get(param) != value:
+            values[PARAM_ATTR[param]] = value
     if unknown:
         notices.append(UNKNOWN)
     if values.get("start") and values.get("end") and values["start"] > values["end"]:
