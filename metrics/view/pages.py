@@ -197,7 +197,7 @@ def filters(store, page_id: str, state: urlstate.State, vocab: urlstate.Vocabula
                    and not (p in ("from", "to") and page_id in urlstate.WINDOWLESS))
     if "locality" in common:
         out.append(FilterView("locality", "Locality", tuple(
-            (slug, f"{name} (whole area)" if slug == urlstate.LOCALITY_DEFAULT else name)
+            (slug, f"All of {name}" if slug == urlstate.LOCALITY_DEFAULT else name)
             for slug, name in vocab.localities.items()), state.locality))
     if "from" in common:
         months = month_options(vocab)
