@@ -9,7 +9,7 @@ PORT ?= 8050
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export DASH_TEST_CHROMEPATH ?= /usr/bin/chromium
 
-.PHONY: run test unit browser bench bench-smoke vendor-plotly data install install-test system-deps browser-deps clean
+.PHONY: run test unit browser bench bench-smoke screenshots vendor-plotly data install install-test system-deps browser-deps clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,11 @@ browser: install-test
 data: install
 	$(PY) data/build_published.py
 	$(PY) data/generate.py
+
+## Refresh the README's screenshots (docs/screenshots) from the browser tests that take them; a plain test run
+## writes them to a temporary folder instead.
+screenshots: install-test
+	UPDATE_SCREENSHOTS=1 $(PY) -m pytest tests/browser -q -k screenshots_for_the_readme
 
 ## Full benchmark run: writes bench/results.json and BENCHMARKS.md. On a shared machine, BENCH_PORTS=8090-8099 keeps
 ## every server the benchmark starts (the apps, Redis, chromedriver) within that range.

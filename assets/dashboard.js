@@ -145,6 +145,7 @@ window.addEventListener('popstate', function () {
         if (markup === null) { return; }
         el.innerHTML = markup;
         el.removeAttribute('data-html');
+        foldFilters(el);
         watch(el);
         focusMetric();
     }
@@ -163,10 +164,12 @@ window.addEventListener('popstate', function () {
         }
     }
 
-    // On a phone the filters fold behind their one button (the page opens with them shown on wider screens).
+    // On a phone the filters (and the families' "While you wait" help) fold behind their one button, so the first
+    // measure is in the first screen; the page opens with them shown on wider screens.
+    var FOLD = 'details.filter-bar, details[data-fold-on-phone]';
     function foldFilters(root) {
         if (!PHONE.matches || root.nodeType !== 1) { return; }
-        var bars = root.matches('details.filter-bar') ? [root] : root.querySelectorAll('details.filter-bar');
+        var bars = root.matches(FOLD) ? [root] : root.querySelectorAll(FOLD);
         bars.forEach(function (d) { if (!d.dataset.folded) { d.dataset.folded = '1'; d.open = false; } });
     }
 

@@ -37,6 +37,10 @@ PARAM_ATTR = {"locality": "locality", "from": "start", "to": "end", "service": "
               "slide": "slide", "pipeline": "pipeline", "sessions": "sessions", "per_session": "per_session",
               "growth": "growth", "period": "period", "adjust": "adjust"}
 COMMON_PARAMS = ("locality", "from", "to")
+# Pages whose view has no date window (a report or meeting is of a quarter, the tracker and the funnel plot are as at
+# the latest data), and of those, the ones with no locality either: they offer and describe no such filter.
+WINDOWLESS = frozenset({"plan", "report", "meeting", "funnel", "data", "glossary", "accessibility"})
+PLACELESS = frozenset({"funnel", "data", "glossary", "accessibility"})
 PAGE_PARAMS = {
     "overview": ("outcome", "variation", "assurance", "plan", "sort"),
     "outcome-1": ("metric",), "outcome-2": ("metric",), "outcome-3": ("metric",), "outcome-4": ("metric",),
@@ -49,6 +53,10 @@ PAGE_PARAMS = {
 }
 # The capacity planner's what-if settings: whole numbers in these ranges (a link with anything else falls back).
 WHAT_IF_RANGES = {"sessions": (0, 40), "per_session": (0, 30), "growth": (-50, 100)}
+# What a parameter means when absent: a link that spells the default out is the same view, stored as None (so the
+# canonical URL leaves it out, however the view was reached).
+DEFAULT_PER_SESSION = 6  # children an extra clinic session sees
+IMPLIED = {"pipeline": "therapy", "sessions": "0", "per_session": str(DEFAULT_PER_SESSION), "growth": "0"}
 PIPELINES = ("therapy", "ehcp")
 ADJUSTMENTS = ("none", "multiplicative", "additive")
 MAX_SLIDES = 500
@@ -233,7 +241,8 @@ def decode(page: str, query, vocab: Vocabulary | None = None) -> tuple[State, li
         if len(value) > MAX_VALUE_LENGTH or not _allowed(param, value, vocab, page):
             notices.append(FALLBACK[param])
             continue
-        values[PARAM_ATTR[param]] = value
+        if IMPLIED.get(param) != value:
+            values[PARAM_ATTR[param]] = value
     if unknown:
         notices.append(UNKNOWN)
     if values.get("start") and values.get("end") and values["start"] > values["end"]:
@@ -270,11 +279,13 @@ def describe(state: State, vocab: Vocabulary | None = None) -> str:
     """The active filters as a sentence: 'Central locality, April 2022 to September 2026, speech and language
     therapy'."""
     vocab = vocab or vocabulary()
-    if state.locality == LOCALITY_DEFAULT:
-        parts = [f"{vocab.area_name} (whole area)"]
-    else:
-        parts = [f"{vocab.localities[state.locality]} locality"]
-    parts.append(f"{month_name(state.start or vocab.first_month)} to {month_name(state.end or vocab.last_month)}")
+    parts = []
+    if state.page not in PLACELESS:
+        parts.append(f"{vocab.area_name} (whole area)" if state.locality == LOCALITY_DEFAULT
+                     else f"{vocab.localities[state.locality]} locality")
+    if state.page not in WINDOWLESS:
+        parts.append(f"{month_name(state.start or vocab.first_month)} to "
+                     f"{month_name(state.end or vocab.last_month)}")
     if state.service != SERVICE_ALL and state.service in vocab.services:
         parts.append(vocab.services[state.service][0].lower() + vocab.services[state.service][1:])
     if state.breakdown:

@@ -131,6 +131,10 @@ _PLAIN_PUBLIC = tuple((re.compile(p, re.IGNORECASE), r) for p, r in (
     (r"\bmean\b", "average"),
     (r"EHCP timeliness", "How quickly EHC plans are made"),
     (r"[;,.]?\s*check against [^.;)]*", ""),
+    # The plans' own words, where they borrow the board's: "quality assurance", "assurance of improvements".
+    (r"\bquality assurance\b", "quality checking"),
+    (r"\bassurance of\b", "evidence of"),
+    (r"\bQA\b", "quality checking"),
 ))
 
 BOARD = Words(

@@ -8,7 +8,7 @@ from metrics.view.pages import registration
 
 
 def glossary_layout(pv) -> list:
-    return [html.P("What the words on this dashboard mean. Every chart also says in words what it shows."),
+    return [html.P("The words this dashboard uses, explained. Every chart also says in words what it shows."),
             table(pv.extra["glossary"])]
 
 

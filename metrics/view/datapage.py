@@ -135,7 +135,7 @@ def glossary_table(pol: Policy):
     rows = [[cell(term), cell(pol.words.make_plain(meaning))] for term, meaning in GLOSSARY]
     if pol.spc_terms:
         rows += [[cell(t), cell(m)] for t, m in BOARD_TERMS]
-    return make_table("What the words on this dashboard mean", [("term", "Word"), ("meaning", "What it means")], rows,
+    return make_table("The words this dashboard uses, explained", [("term", "Word"), ("meaning", "What it means")], rows,
                       "glossary")
 
 

@@ -192,13 +192,12 @@ def sections(catalogue, page_id: str, pol: Policy, state: urlstate.State) -> lis
 
 def filters(store, page_id: str, state: urlstate.State, vocab: urlstate.Vocabulary, pol: Policy) -> list[FilterView]:
     out = []
-    # The funnel compares local authorities (no locality, no window); a report or meeting is of one quarter.
-    common = urlstate.COMMON_PARAMS if page_id not in ("data", "glossary", "accessibility", "report", "meeting",
-                                                       "funnel") else \
-        (("locality",) if page_id in ("report", "meeting") else ())
+    common = tuple(p for p in urlstate.COMMON_PARAMS
+                   if not (p == "locality" and page_id in urlstate.PLACELESS)
+                   and not (p in ("from", "to") and page_id in urlstate.WINDOWLESS))
     if "locality" in common:
         out.append(FilterView("locality", "Locality", tuple(
-            (slug, f"{name} (whole area)" if slug == urlstate.LOCALITY_DEFAULT else name)
+            (slug, f"All of {name}" if slug == urlstate.LOCALITY_DEFAULT else name)
             for slug, name in vocab.localities.items()), state.locality))
     if "from" in common:
         months = month_options(vocab)

@@ -20,7 +20,7 @@ from metrics.edition import policy as policy_for
 from metrics.view.model import Line, Point, Table
 from metrics.view.tables import cell, make_table
 
-DEFAULT_PER_SESSION = 6  # children a clinic session sees, when the what-if does not say
+DEFAULT_PER_SESSION = urlstate.DEFAULT_PER_SESSION
 WAITING = {"therapy": "therapy_waiting_list", "ehcp": None}
 
 

@@ -39,7 +39,7 @@ def actions_of(store, metric_id: str, pol: Policy) -> tuple[str, ...]:
     for a in plans.actions_for_measure(metric_id):
         late = a.overdue(when)
         status = status_words(a.status, pol) + (", overdue" if late and pol.internal else "")
-        out.append(f"{a.id} ({status}, due {a.due:%-d %B %Y}): {a.action}")
+        out.append(f"{a.id} ({status}, due {a.due:%-d %B %Y}): {pol.words.make_plain(a.action)}")
     return tuple(out)
 
 
@@ -66,7 +66,7 @@ class TrackerRow:
 
 def tracker_page(store, state, notices=(), audience: str | None = None):
     from metrics.view.measure import Scope, measure_view  # the measure views carry actions_of: imported here
-    from metrics.view.pages import PageView, page_specs
+    from metrics.view.pages import PageView, filters, page_specs
 
     pol = policy_for(audience)
     spec = page_specs(store.catalogue)["plan"]
@@ -95,14 +95,17 @@ def tracker_page(store, state, notices=(), audience: str | None = None):
             rows = []
             for r in area.rows:
                 measures = tuple(m for m in (measure_link(i) for i in (r.measures or r.objective_measures)) if m)
-                rows.append(TrackerRow(r.id, r.action, r.lead, f"{r.due:%-d %B %Y}", r.status,
+                rows.append(TrackerRow(r.id, pol.words.make_plain(r.action), r.lead, f"{r.due:%-d %B %Y}", r.status,
                                        by_id[r.id].status.replace(" ", "-"), r.overdue, r.note or "", measures))
             areas.append((f"{area.plan_title}, area {area.number}: {area.title}", area.lead, tuple(rows)))
         groups.append((outcome.title, tuple(areas)))
     intro = ("Every action of the partnership's improvement plans: who leads it, when it is due, where it stands, "
              "and the measures that show whether it is working. Overdue actions come first.") if pol.internal else (
              "What the partnership said it would do, and how far it has got. Actions that are late come first.")
-    return PageView("plan", title, intro, (), "", (), tuple(notices), extra={
+    vocab = urlstate.vocabulary(store)
+    return PageView("plan", title, intro, tuple(filters(store, "plan", state, vocab, pol)),
+                    urlstate.describe(state, vocab), (),
+                    tuple(notices), extra={
         "groups": tuple(groups), "sentences": tuple(s for s in view.sentences if "illustrative" not in s),
         "counts": view.counts,
         "illustrative": view.illustrative, "as_at": f"{when:%-d %B %Y}", "internal": pol.internal,

@@ -181,3 +181,11 @@ def test_describe(state, expected):
 def test_window_turns_months_into_dates():
     assert State(start="2022-04").window(VOCAB) == (u.pd.Timestamp("2022-04-01"), None)
     assert State(locality="north").area(VOCAB) == "North"
+
+
+@pytest.mark.parametrize("param", sorted(u.IMPLIED))
+def test_a_link_spelling_out_a_default_is_the_same_view_and_the_same_canonical_url(param):
+    # The planner's filters send every setting, defaults included: the address must not depend on that.
+    plain, _ = dec("planner", "service=slt")
+    spelt, notices = dec("planner", f"service=slt&{param}={u.IMPLIED[param]}")
+    assert spelt == plain and notices == [] and encode(spelt) == encode(plain) == "?service=slt"

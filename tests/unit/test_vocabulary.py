@@ -153,8 +153,9 @@ def test_the_therapy_page_offers_help_while_you_wait_for_the_services_shown(smal
 
 def test_while_you_wait_links_each_service_to_its_help(small_store):
     slt = small_store.catalogue.service_by_slug("slt")
-    box = BeautifulSoup(render("wait.html", services=[slt]), "lxml").section
+    box = BeautifulSoup(render("wait.html", services=[slt]), "lxml").find(id="while-you-wait")
     links = box.find_all("a")
     assert [(a["href"], a.get_text(), a["class"], a["rel"]) for a in links] == \
         [(slt.while_you_wait, slt.while_you_wait_text, ["while-you-wait"], ["noopener", "noreferrer"])]
-    assert box.h2.get_text() == "While you wait"
+    assert box.summary.h2.get_text().startswith("While you wait")
+    assert box.has_attr("open") and box.has_attr("data-fold-on-phone")  # open, but folded on a phone
