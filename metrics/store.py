@@ -32,6 +32,9 @@ from metrics.derive import derive_series
 from metrics.validate import Problem, input_paths, validate_dir
 
 RELOAD_CHECK_SECONDS = 5.0
+# Windowed lookups (a from/to an analyst chose) each worker keeps, per kind: the response cache in front holds the
+# finished figures, so this only saves work within one page's requests; a bound, so exploring does not grow memory.
+WINDOWED_KEPT = 256
 log = logging.getLogger(__name__)
 SERIES_COLUMNS = ["period_start", "period_type", "value", "numerator", "denominator", "status", "source",
                   "synthetic", "series_break"]
@@ -103,6 +106,25 @@ def _columns(frame: pd.DataFrame) -> Columns:
                    text("quality"), text("suppression"))
 
 
+def _kept(fn: Callable) -> Callable:
+    """`fn(metric_id, area, breakdown, start, end, period_type)` memoised: every whole series for good (a bounded
+    number, computed up front by `precompute`), windows in a small least-recently-used cache."""
+    whole: dict = {}
+    windowed = lru_cache(maxsize=WINDOWED_KEPT)(fn)
+
+    def lookup(metric_id, area, breakdown, start, end, period_type):
+        if start is not None or end is not None:
+            return windowed(metric_id, area, breakdown, start, end, period_type)
+        key = (metric_id, area, breakdown, period_type)
+        if key not in whole:
+            whole[key] = fn(metric_id, area, breakdown, None, None, period_type)
+        return whole[key]
+
+    lookup.cache_clear = lambda: (whole.clear(), windowed.cache_clear())
+    lookup.cache_info = windowed.cache_info  # the windows kept (the whole series are a fixed set)
+    return lookup
+
+
 @dataclass
 class Store:
     data_dir: Path
@@ -124,11 +146,11 @@ class Store:
         self._breakdowns: dict[tuple[str, str], list[str]] = {}
         for metric_id, area, breakdown in self._rows:
             self._breakdowns.setdefault((metric_id, area), []).append(breakdown)
-        self._analysis_cached = lru_cache(maxsize=8192)(self._analysis)
-        self._series = lru_cache(maxsize=8192)(self._series_uncached)
+        self._analysis_cached = _kept(self._analysis)
+        self._series = _kept(self._series_uncached)
         self._whole_series = lru_cache(maxsize=None)(self._whole_series_uncached)
         self._series_columns = SERIES_COLUMNS + [c for c in OPTIONAL_SERIES_COLUMNS if c in self.values.columns]
-        self._columns = lru_cache(maxsize=8192)(self._columns_uncached)
+        self._columns = _kept(self._columns_uncached)
         self._period_types = lru_cache(maxsize=None)(self._period_types_uncached)
 
     @cached_property
