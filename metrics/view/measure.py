@@ -98,8 +98,14 @@ def choices(store, metric, area: str, breakdown: str) -> list[Choice]:
 # -- the cache -----------------------------------------------------------------------------------------------------
 
 _lock = threading.Lock()
-_views: OrderedDict = OrderedDict()
-CACHE_SIZE = 4096
+# Views without a window, per loaded store: a bounded set (measures × places × parts × audiences), kept for good.
+_whole: OrderedDict = OrderedDict()
+STORES_KEPT = 4  # a worker's store, its public one, and the ones just replaced by a new data version
+_windowed: OrderedDict = OrderedDict()  # views of a window someone chose: the most recent few
+# A view holds its points and sentences (~40 kB): 4,096 windows kept grew a worker by 160 MB as analysts explored.
+# The response cache in front holds the finished figures and tables; this only spares one page's requests
+# (body, figures, table) building the same view again.
+WINDOWED_KEPT = 256
 
 
 def measure_view(store, metric_id: str, scope: Scope = Scope(), breakdown: str = "All",
@@ -107,15 +113,24 @@ def measure_view(store, metric_id: str, scope: Scope = Scope(), breakdown: str =
     """The view of one measure (see the module docstring); kept per data version, place, window and audience."""
     pol = policy_for(audience)
     key = (id(store), store.version, metric_id, scope, breakdown, pol.audience)
+    windowless = scope.start is None and scope.end is None
     with _lock:
-        if key in _views:
-            _views.move_to_end(key)
-            return _views[key]
+        if windowless:
+            kept = _whole.setdefault(key[:2], {})
+            _whole.move_to_end(key[:2])
+            while len(_whole) > STORES_KEPT:
+                _whole.popitem(last=False)
+        else:
+            kept = _windowed
+        if key in kept:
+            if not windowless:
+                _windowed.move_to_end(key)
+            return kept[key]
     view = _build(store, store.catalogue.get(metric_id), scope, breakdown, pol)
     with _lock:
-        _views[key] = view
-        while len(_views) > CACHE_SIZE:
-            _views.popitem(last=False)
+        kept[key] = view
+        while len(_windowed) > WINDOWED_KEPT:
+            _windowed.popitem(last=False)
     return view
 
 
@@ -598,6 +613,7 @@ def _comparisons(store, metric, first: Choice, cols, scope, pol: Policy) -> tupl
 
 
 _benchmarks: OrderedDict = OrderedDict()
+BENCHMARKS_KEPT = 4096  # one per measure, latest period and audience: small, and a window rarely adds one
 
 
 def _benchmark(store, metric, first: Choice, cols, pol: Policy) -> Benchmark | None:
@@ -614,7 +630,7 @@ def _benchmark(store, metric, first: Choice, cols, pol: Policy) -> Benchmark | N
     found = _benchmark_uncached(store, metric, first, mine, pol)
     with _lock:
         _benchmarks[key] = found
-        while len(_benchmarks) > CACHE_SIZE:
+        while len(_benchmarks) > BENCHMARKS_KEPT:
             _benchmarks.popitem(last=False)
     return found
 

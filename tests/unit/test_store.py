@@ -68,6 +68,17 @@ def test_period_window_recomputes_limits(default_store):
         full.series["period_start"] >= "2024-01-01"].min()
 
 
+def test_whole_series_are_kept_for_good_and_windows_only_the_latest(default_store):
+    # An analyst trying many windows must not grow a worker without bound: windows are a bounded LRU.
+    area = default_store.area.name
+    whole = default_store.analysis("therapy_referrals", area)
+    kept = store_module.WINDOWED_KEPT
+    for k in range(kept + 5):
+        default_store.analysis("therapy_referrals", area, "All", f"{2022 + k // 12}-{k % 12 + 1:02d}-01", None)
+    assert default_store._analysis_cached.cache_info().currsize == kept
+    assert default_store.analysis("therapy_referrals", area) is whole
+
+
 def copy_data(tmp_path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(DATA, target, ignore=shutil.ignore_patterns("*.py", "__pycache__"))

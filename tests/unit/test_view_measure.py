@@ -61,6 +61,20 @@ def test_percentage_measure_target_assurance_and_comparators_of_another_period(s
     assert v.signals == ()  # common cause at the latest point, target hit and miss: no exception
 
 
+def test_every_whole_view_is_kept_and_only_the_latest_windows(small_store, monkeypatch):
+    # Exploring windows must not grow a worker without bound; the views without a window (what pages open on)
+    # stay, however many windows were asked for in between.
+    from metrics.view import measure
+    monkeypatch.setattr(measure, "WINDOWED_KEPT", 3)
+    whole = board(small_store, "complaints")
+    windows = [Scope("north", None, f"2023-{m:02d}") for m in range(1, 7)]
+    first = [board(small_store, "complaints", w) for w in windows]
+    assert len(measure._windowed) == 3 and board(small_store, "complaints") is whole
+    assert board(small_store, "complaints", windows[-1]) is first[-1]  # among the latest: kept
+    again = board(small_store, "complaints", windows[0])  # dropped: built again, to the same view
+    assert again is not first[0] and again == first[0]
+
+
 def test_window_and_locality(small_store):
     # Central to June 2023: the latest is June 2023 (80%); June 2022 is outside the data, so no change is stated.
     v = board(small_store, "pct_on_time", Scope("central", None, "2023-06"))
