@@ -594,8 +594,10 @@ def taken_down(statuses: dict, good: dict) -> list[str]:
 
 
 # Quick runs serve pages for these classes only: the infinite value (it took the home page, the outcome
-# page and the measure's download down) and a corrupt catalogue (the app keeps its last good data).
-QUICK_PAGES = {"value +infinity with status ok": ("/", "/outcome-1"), "catalogue not valid TOML": ("/",)}
+# page and the measure's download down), a refused referrals extract and a corrupt catalogue (each took the
+# planner down: it had no list to plan from).
+QUICK_PAGES = {"value +infinity with status ok": ("/", "/outcome-1"), "not a Parquet file": ("/therapy", "/planner"),
+               "catalogue not valid TOML": ("/", "/planner")}
 
 
 def bad_inputs(workdir: Path, *, quick: bool = True) -> Outcome:

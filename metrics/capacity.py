@@ -327,12 +327,16 @@ def _days(frame: pl.DataFrame, column: str | pl.Expr) -> np.ndarray:
     return frame.select(expr.cast(pl.Int32).cast(pl.Float64)).to_series().fill_null(np.nan).to_numpy()
 
 
+class NoDataToPlan(ValueError):
+    """The list has no figures to plan from (its extract was refused, or it has none for this place)."""
+
+
 def _window(store, metric_id: str, area: str, breakdown: str, end: date | None, months: int) -> tuple[date, date]:
     """`months` whole months ending with the month of `end` (default: the last month of the metric's series)."""
     if end is None:
         series = store.series(metric_id, area, breakdown)
         if series.empty:
-            raise ValueError(f"{metric_id}: no data for {area} ({breakdown}) to plan from")
+            raise NoDataToPlan(f"{metric_id}: no data for {area} ({breakdown}) to plan from")
         end = series["period_start"].iloc[-1].date()
     months = int(_number("months", months, strict=True))
     last = date(end.year, end.month, 1)

@@ -121,7 +121,10 @@ def planner_page(store, state, notices=(), audience: str | None = None):
     pol = policy_for(audience)
     vocab = urlstate.vocabulary(store)
     spec = page_specs(store.catalogue)["planner"]
-    view = planner(store, state)
+    try:
+        view = planner(store, state)
+    except capacity.NoDataToPlan:
+        view = None  # the page still opens, with its filters and why there is nothing to plan from
     pipeline = state.pipeline or capacity.THERAPY
     shown = [f for f in filters(store, "planner", state, vocab, pol) if f.name == "locality"]
     shown.append(FilterView("pipeline", "Waiting list", (("therapy", "Therapy services"),
@@ -143,11 +146,24 @@ def planner_page(store, state, notices=(), audience: str | None = None):
                     "and what extra sessions or a change in referrals would do: the formulas of NHSRwaitinglist "
                     "(Little's law) on the list's own flows, with a simulation drawn beside the actual list.",
                     tuple(shown), "", (), tuple(notices),
-                    extra={"view": view, "fan": fan_chart(store, view), "table": numbers_table(view),
-                           "sentences": view.sentences,
+                    extra={"view": view, "fan": fan_chart(store, view) if view else None,
+                           "table": numbers_table(view) if view else None,
+                           "sentences": view.sentences if view else (),
+                           "unavailable": "" if view else _nothing_to_plan(store, state, pipeline),
                            "figure_href": urlstate.data_href("figure", "planner", state, "json", **_settings(state)),
                            "download_href": urlstate.data_href("download", "planner", state, "csv",
                                                                **_settings(state))})
+
+
+def _nothing_to_plan(store, state, pipeline: str) -> str:
+    area = store.area.locality_slugs[state.locality]
+    if pipeline == capacity.THERAPY:
+        slug = state.service if state.service != urlstate.SERVICE_ALL else store.catalogue.services[0].slug
+        what = f"the {store.catalogue.service_by_slug(slug).name.lower()} waiting list"
+    else:
+        what = "EHC needs assessments"
+    return (f"There are no figures for {what} in {area} to plan from: the data page says which extract is "
+            "missing or was refused.")
 
 
 def _settings(state) -> dict:

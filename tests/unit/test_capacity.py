@@ -340,3 +340,30 @@ def test_every_list_plans_with_sentences(store):
         assert len(v.trajectory.weeks) == 9
     v = cap.plan(cap.ehcp_inputs(store, "North"), runs=20, simulate_weeks=8)
     assert v.sentences[-1].startswith("A request that ended without a plan")
+
+
+def test_a_refused_referrals_extract_leaves_the_planner_page_open_saying_why(tmp_path):
+    # A bad extract must not take a page down: the planner opens with its filters and says there is nothing to plan
+    # from; its chart and download have nothing to serve (routes answer 404 when the page has no fan chart).
+    import shutil
+
+    from metrics import urlstate
+    from metrics.view.planner import planner_page
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    (data / "therapy_referrals.parquet").write_bytes(b"not a parquet file")
+    store = build_store(data, precompute=False)
+    assert store.inputs["therapy_referrals"]["available"] is False
+    with pytest.raises(cap.NoDataToPlan):
+        cap.therapy_inputs(store, SLT, "Blackpool")
+    state, _ = urlstate.decode("planner", {}, urlstate.vocabulary(store))
+    pv = planner_page(store, state)
+    assert pv.extra["fan"] is None and pv.extra["table"] is None
+    assert pv.extra["unavailable"] == ("There are no figures for the speech and language therapy waiting list in "
+                                       "Blackpool to plan from: the data page says which extract is missing or "
+                                       "was refused.")
+    assert [f.name for f in pv.filters][:3] == ["locality", "pipeline", "service"]
+    # The EHC needs assessment list has its own data: still planned.
+    ehcp, _ = urlstate.decode("planner", {"pipeline": "ehcp"}, urlstate.vocabulary(store))
+    assert planner_page(store, ehcp).extra["fan"] is not None
