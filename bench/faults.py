@@ -825,26 +825,24 @@ def _get(port: int, path: str) -> bytes:
         conn.close()
 
 
-def _post(port: int, body: dict) -> bytes:
-    conn = http.client.HTTPConnection(HOST, port, timeout=120)
-    try:
-        conn.request("POST", "/_dash-update-component", body=json.dumps(body),
-                     headers={"Content-Type": "application/json"})
-        return conn.getresponse().read()
-    finally:
-        conn.close()
-
-
-def _status(port: int, body: dict) -> int:
+def _callback(port: int, body: dict) -> tuple[int, bytes]:
+    """A callback request (POST /_dash-update-component): its status and body."""
     conn = http.client.HTTPConnection(HOST, port, timeout=120)
     try:
         conn.request("POST", "/_dash-update-component", body=json.dumps(body),
                      headers={"Content-Type": "application/json"})
         resp = conn.getresponse()
-        resp.read()
-        return resp.status
+        return resp.status, resp.read()
     finally:
         conn.close()
+
+
+def _post(port: int, body: dict) -> bytes:
+    return _callback(port, body)[1]
+
+
+def _status(port: int, body: dict) -> int:
+    return _callback(port, body)[0]
 
 
 def _tracebacks(log: Path, start: int) -> tuple[int, int]:

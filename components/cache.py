@@ -40,8 +40,8 @@ def code_fingerprint() -> str:
 CODE = code_fingerprint()
 
 # The bytes of recent responses each worker keeps in memory in front of the shared store: a figure is 5-30 kB, so
-# this holds every chart of every page for a few localities and windows.
-RECENT_BYTES = 32 * 2**20
+# this holds every chart of every page for a locality or two; the shared store answers the rest in well under 1 ms.
+RECENT_BYTES = 8 * 2**20
 
 
 class Layers:

@@ -34,7 +34,7 @@ from metrics.validate import Problem, input_paths, validate_dir
 RELOAD_CHECK_SECONDS = 5.0
 # Windowed lookups (a from/to an analyst chose) each worker keeps, per kind: the response cache in front holds the
 # finished figures, so this only saves work within one page's requests; a bound, so exploring does not grow memory.
-WINDOWED_KEPT = 256
+WINDOWED_KEPT = 64
 log = logging.getLogger(__name__)
 SERIES_COLUMNS = ["period_start", "period_type", "value", "numerator", "denominator", "status", "source",
                   "synthetic", "series_break"]

@@ -105,7 +105,7 @@ _windowed: OrderedDict = OrderedDict()  # views of a window someone chose: the m
 # A view holds its points and sentences (~40 kB): 4,096 windows kept grew a worker by 160 MB as analysts explored.
 # The response cache in front holds the finished figures and tables; this only spares one page's requests
 # (body, figures, table) building the same view again.
-WINDOWED_KEPT = 256
+WINDOWED_KEPT = 64
 
 
 def measure_view(store, metric_id: str, scope: Scope = Scope(), breakdown: str = "All",

@@ -59,6 +59,9 @@ class Overview:
 
 _lock = threading.Lock()
 _cache: OrderedDict = OrderedDict()
+# An overview holds every measure's view (~6 MB with a window's): those without a window (what the board opens)
+# stay, as do a few windows; 64 of any kind let an analyst's exploring grow a worker by hundreds of MB.
+WHOLE_KEPT, WINDOWED_KEPT = 64, 4
 
 
 def overview(store, scope: Scope = Scope(), audience: str | None = None) -> Overview:
@@ -86,8 +89,10 @@ def overview(store, scope: Scope = Scope(), audience: str | None = None) -> Over
                       sum(1 for r in rows if r.view.has_place_figures and r.view.charts))
     with _lock:
         _cache[key] = result
-        while len(_cache) > 64:
-            _cache.popitem(last=False)
+        for windowed in (False, True):
+            same = [k for k in _cache if (k[2].start is not None or k[2].end is not None) == windowed]
+            for k in same[:max(len(same) - (WINDOWED_KEPT if windowed else WHOLE_KEPT), 0)]:
+                del _cache[k]
     return result
 
 
