@@ -206,8 +206,8 @@ def memory(client, supply: distinct.Supply, views: int, top: int = 12) -> dict:
     by_file = tracemalloc.take_snapshot().statistics("filename")[:top]
     nominal = layers.size
     entries = {"response cache": len(layers.recent), "measure views": len(measure._views),
-               "SPC per window": store._analysis_cached.cache_info().currsize,
-               "columns per window": store._columns.cache_info().currsize}
+               "SPC per window": len(store._analysis_cached.memo.windowed),
+               "columns per window": len(store._columns.memo.windowed)}
     freed = {}
     for label, clear in caches.items():
         was = tracemalloc.get_traced_memory()[0]

@@ -29,12 +29,11 @@ from metrics.annotations import annotations_for, load_annotations
 from metrics.area import DATA_DIR, Area, load_area
 from metrics.catalogue import Catalogue, load_catalogue
 from metrics.derive import derive_series
+from metrics.memo import Memo
 from metrics.validate import Problem, input_paths, validate_dir
 
 RELOAD_CHECK_SECONDS = 5.0
-# Windowed lookups (a from/to an analyst chose) each worker keeps, per kind: the response cache in front holds the
-# finished figures, so this only saves work within one page's requests; a bound, so exploring does not grow memory.
-WINDOWED_KEPT = 64
+WINDOWED_KEPT = 64  # windowed lookups kept per kind (metrics.memo): enough for the pages being looked at
 log = logging.getLogger(__name__)
 SERIES_COLUMNS = ["period_start", "period_type", "value", "numerator", "denominator", "status", "source",
                   "synthetic", "series_break"]
@@ -107,21 +106,14 @@ def _columns(frame: pd.DataFrame) -> Columns:
 
 
 def _kept(fn: Callable) -> Callable:
-    """`fn(metric_id, area, breakdown, start, end, period_type)` memoised: every whole series for good (a bounded
-    number, computed up front by `precompute`), windows in a small least-recently-used cache."""
-    whole: dict = {}
-    windowed = lru_cache(maxsize=WINDOWED_KEPT)(fn)
+    """`fn(metric_id, area, breakdown, start, end, period_type)` memoised (metrics.memo): every whole series for
+    good, computed up front by `precompute`; windows, the latest few."""
+    memo = Memo(windowed=WINDOWED_KEPT)
 
-    def lookup(metric_id, area, breakdown, start, end, period_type):
-        if start is not None or end is not None:
-            return windowed(metric_id, area, breakdown, start, end, period_type)
-        key = (metric_id, area, breakdown, period_type)
-        if key not in whole:
-            whole[key] = fn(metric_id, area, breakdown, None, None, period_type)
-        return whole[key]
+    def lookup(*args):
+        return memo.get(args, args[3] is None and args[4] is None, lambda: fn(*args))
 
-    lookup.cache_clear = lambda: (whole.clear(), windowed.cache_clear())
-    lookup.cache_info = windowed.cache_info  # the windows kept (the whole series are a fixed set)
+    lookup.memo, lookup.cache_clear = memo, memo.clear
     return lookup
 
 

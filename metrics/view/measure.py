@@ -14,8 +14,6 @@ Which series a card leads with is decided here, once (issue 12, "Real before syn
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -28,6 +26,7 @@ from metrics import urlstate
 from metrics.annotations import annotations_for
 from metrics.area import ENGLAND, SN_AVERAGE
 from metrics.edition import Policy, policy as policy_for
+from metrics.memo import Memo
 from metrics.view import facts, sentences
 from metrics.view.facts import change_after
 from metrics.view.plans import actions_of
@@ -97,15 +96,9 @@ def choices(store, metric, area: str, breakdown: str) -> list[Choice]:
 
 # -- the cache -----------------------------------------------------------------------------------------------------
 
-_lock = threading.Lock()
-# Views without a window, per loaded store: a bounded set (measures × places × parts × audiences), kept for good.
-_whole: OrderedDict = OrderedDict()
-STORES_KEPT = 4  # a worker's store, its public one, and the ones just replaced by a new data version
-_windowed: OrderedDict = OrderedDict()  # views of a window someone chose: the most recent few
-# A view holds its points and sentences (~40 kB): 4,096 windows kept grew a worker by 160 MB as analysts explored.
-# The response cache in front holds the finished figures and tables; this only spares one page's requests
-# (body, figures, table) building the same view again.
-WINDOWED_KEPT = 64
+# Every view without a window for several data versions' worth (measures × places × parts × audiences is about
+# 1,500), and the latest windows (metrics.memo): a view holds its points and sentences, ~40 kB.
+_views = Memo(windowed=64, whole=8192)
 
 
 def measure_view(store, metric_id: str, scope: Scope = Scope(), breakdown: str = "All",
@@ -113,25 +106,8 @@ def measure_view(store, metric_id: str, scope: Scope = Scope(), breakdown: str =
     """The view of one measure (see the module docstring); kept per data version, place, window and audience."""
     pol = policy_for(audience)
     key = (id(store), store.version, metric_id, scope, breakdown, pol.audience)
-    windowless = scope.start is None and scope.end is None
-    with _lock:
-        if windowless:
-            kept = _whole.setdefault(key[:2], {})
-            _whole.move_to_end(key[:2])
-            while len(_whole) > STORES_KEPT:
-                _whole.popitem(last=False)
-        else:
-            kept = _windowed
-        if key in kept:
-            if not windowless:
-                _windowed.move_to_end(key)
-            return kept[key]
-    view = _build(store, store.catalogue.get(metric_id), scope, breakdown, pol)
-    with _lock:
-        kept[key] = view
-        while len(_windowed) > WINDOWED_KEPT:
-            _windowed.popitem(last=False)
-    return view
+    return _views.get(key, scope.start is None and scope.end is None,
+                      lambda: _build(store, store.catalogue.get(metric_id), scope, breakdown, pol))
 
 
 # -- building ----------------------------------------------------------------------------------------------------
@@ -612,8 +588,7 @@ def _comparisons(store, metric, first: Choice, cols, scope, pol: Policy) -> tupl
     return tuple(out), flags
 
 
-_benchmarks: OrderedDict = OrderedDict()
-BENCHMARKS_KEPT = 4096  # one per measure, latest period and audience: small, and a window rarely adds one
+_benchmarks = Memo(windowed=0, whole=4096)  # one per measure, latest period and audience: a window rarely adds one
 
 
 def _benchmark(store, metric, first: Choice, cols, pol: Policy) -> Benchmark | None:
@@ -624,15 +599,7 @@ def _benchmark(store, metric, first: Choice, cols, pol: Policy) -> Benchmark | N
         return None
     mine = pd.Timestamp(cols.dates[ok[-1]])
     key = (id(store), store.version, metric.id, mine, pol.audience)
-    with _lock:
-        if key in _benchmarks:
-            return _benchmarks[key]
-    found = _benchmark_uncached(store, metric, first, mine, pol)
-    with _lock:
-        _benchmarks[key] = found
-        while len(_benchmarks) > BENCHMARKS_KEPT:
-            _benchmarks.popitem(last=False)
-    return found
+    return _benchmarks.get(key, True, lambda: _benchmark_uncached(store, metric, first, mine, pol))
 
 
 def _benchmark_uncached(store, metric, first: Choice, mine, pol: Policy) -> Benchmark | None:

@@ -9,11 +9,10 @@ catalogue order.
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 from metrics.edition import policy as policy_for
+from metrics.memo import Memo
 from metrics.view.measure import Scope, measure_view
 from metrics.view.model import MeasureView, Signal
 from metrics.view.reading import variation_family
@@ -57,21 +56,18 @@ class Overview:
         return out
 
 
-_lock = threading.Lock()
-_cache: OrderedDict = OrderedDict()
-# An overview holds every measure's view (~6 MB with a window's): those without a window (what the board opens)
-# stay, as do a few windows; 64 of any kind let an analyst's exploring grow a worker by hundreds of MB.
-WHOLE_KEPT, WINDOWED_KEPT = 64, 4
+# An overview holds every measure's view (~6 MB with a window's): a few windows only (metrics.memo).
+_overviews = Memo(windowed=4, whole=64)
 
 
 def overview(store, scope: Scope = Scope(), audience: str | None = None) -> Overview:
     """Every catalogue measure's view for the scope's place and window, with the exceptions across parts."""
     pol = policy_for(audience)
     key = (id(store), store.version, scope, pol.audience)
-    with _lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
+    return _overviews.get(key, scope.start is None and scope.end is None, lambda: _overview(store, scope, pol))
+
+
+def _overview(store, scope: Scope, pol) -> Overview:
     area = store.area.locality_slugs[scope.locality]
     rows = []
     for metric in store.catalogue.metrics:
@@ -85,15 +81,8 @@ def overview(store, scope: Scope = Scope(), audience: str | None = None) -> Over
         rows.append(Row(view, tuple(_dedupe(signals))))
     exceptions = tuple(sorted((s for r in rows for s in r.signals),
                               key=lambda s: KIND_ORDER[s.kind]))  # stable: catalogue order within a kind
-    result = Overview(area, tuple(rows), exceptions,
-                      sum(1 for r in rows if r.view.has_place_figures and r.view.charts))
-    with _lock:
-        _cache[key] = result
-        for windowed in (False, True):
-            same = [k for k in _cache if (k[2].start is not None or k[2].end is not None) == windowed]
-            for k in same[:max(len(same) - (WINDOWED_KEPT if windowed else WHOLE_KEPT), 0)]:
-                del _cache[k]
-    return result
+    return Overview(area, tuple(rows), exceptions,
+                    sum(1 for r in rows if r.view.has_place_figures and r.view.charts))
 
 
 def _dedupe(signals: list[Signal]) -> list[Signal]:

@@ -75,7 +75,7 @@ def test_whole_series_are_kept_for_good_and_windows_only_the_latest(default_stor
     kept = store_module.WINDOWED_KEPT
     for k in range(kept + 5):
         default_store.analysis("therapy_referrals", area, "All", f"{2022 + k // 12}-{k % 12 + 1:02d}-01", None)
-    assert default_store._analysis_cached.cache_info().currsize == kept
+    assert len(default_store._analysis_cached.memo.windowed) == kept
     assert default_store.analysis("therapy_referrals", area) is whole
 
 

@@ -65,11 +65,11 @@ def test_every_whole_view_is_kept_and_only_the_latest_windows(small_store, monke
     # Exploring windows must not grow a worker without bound; the views without a window (what pages open on)
     # stay, however many windows were asked for in between.
     from metrics.view import measure
-    monkeypatch.setattr(measure, "WINDOWED_KEPT", 3)
+    monkeypatch.setattr(measure._views, "windowed_max", 3)
     whole = board(small_store, "complaints")
     windows = [Scope("north", None, f"2023-{m:02d}") for m in range(1, 7)]
     first = [board(small_store, "complaints", w) for w in windows]
-    assert len(measure._windowed) == 3 and board(small_store, "complaints") is whole
+    assert len(measure._views.windowed) == 3 and board(small_store, "complaints") is whole
     assert board(small_store, "complaints", windows[-1]) is first[-1]  # among the latest: kept
     again = board(small_store, "complaints", windows[0])  # dropped: built again, to the same view
     assert again is not first[0] and again == first[0]

@@ -65,10 +65,10 @@ def test_overview_and_report_list_the_same_exceptions_for_every_quarter(store, l
 def test_overviews_without_a_window_stay_and_only_a_few_windows_are_kept(store, monkeypatch):
     # Each overview holds every measure's view: exploring windows must not pile them up in a worker.
     from metrics.view import overview as module
-    monkeypatch.setattr(module, "WINDOWED_KEPT", 2)
+    monkeypatch.setattr(module._overviews, "windowed_max", 2)
     whole = overview(store, Scope(), BOARD)
     windows = [Scope(urlstate.LOCALITY_DEFAULT, f"2024-{m:02d}", None) for m in (1, 2, 3, 4)]
     built = [overview(store, w, BOARD) for w in windows]
-    kept = [k for k in module._cache if k[2].start is not None]
+    kept = list(module._overviews.windowed)
     assert [k[2] for k in kept] == windows[-2:]
     assert overview(store, Scope(), BOARD) is whole and overview(store, windows[-1], BOARD) is built[-1]
