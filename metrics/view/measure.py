@@ -582,10 +582,14 @@ def _comparisons(store, metric, first: Choice, cols, scope, pol: Policy) -> tupl
         shown = pol.words.neighbours if name == SN_AVERAGE else name
         out.append(Comparison(shown, text, when, bool(len(same)), "england" if name == ENGLAND else "neighbours"))
         if not len(same):
-            flags.append(Flag("older_comparator", f"{shown}'s latest figure is for {when}; "
-                                                  f"{first.area}'s is for "
+            flags.append(Flag("older_comparator", f"{_possessive(shown)} latest figure is for {when}; "
+                                                  f"{_possessive(first.area)} is for "
                                                   f"{fmt.period(mine, first.period_type, pol.words.period_style)}"))
     return tuple(out), flags
+
+
+def _possessive(name: str) -> str:
+    return name + ("'" if name.endswith("s") else "'s")  # "Statistical neighbours' latest", "England's latest"
 
 
 _benchmarks = Memo(windowed=0, whole=4096)  # one per measure, latest period and audience: a window rarely adds one

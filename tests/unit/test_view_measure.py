@@ -55,7 +55,7 @@ def test_percentage_measure_target_assurance_and_comparators_of_another_period(s
     # Like with like: an older comparator is said to be older.
     assert [f.text for f in v.flags] == [
         "England's latest figure is for January 2023; Blackpool's is for January 2024",
-        "Statistical neighbours's latest figure is for January 2023; Blackpool's is for January 2024"]
+        "Statistical neighbours' latest figure is for January 2023; Blackpool's is for January 2024"]
     assert v.refs == ("3.1", "WSoA 2.1.2") and v.owner == "Head of SEND" and v.synthetic is False
     assert v.plan_refs == "improvement plan objective 3.1 and written statement of action 2.1.2"
     assert v.signals == ()  # common cause at the latest point, target hit and miss: no exception
