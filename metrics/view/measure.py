@@ -59,6 +59,11 @@ class Scope:
     def state(self, page: str = "overview") -> urlstate.State:
         return urlstate.State(page=page, locality=self.locality, start=self.start, end=self.end)
 
+    @property
+    def windowless(self) -> bool:
+        """No from/to: the view a page opens on (kept for good by the memos; a window is an analyst's choice)."""
+        return self.start is None and self.end is None
+
     def window(self):
         start = pd.Timestamp(self.start + "-01") if self.start else None
         end = pd.Timestamp(self.end + "-01") if self.end else None
@@ -106,7 +111,7 @@ def measure_view(store, metric_id: str, scope: Scope = Scope(), breakdown: str =
     """The view of one measure (see the module docstring); kept per data version, place, window and audience."""
     pol = policy_for(audience)
     key = (id(store), store.version, metric_id, scope, breakdown, pol.audience)
-    return _views.get(key, scope.start is None and scope.end is None,
+    return _views.get(key, scope.windowless,
                       lambda: _build(store, store.catalogue.get(metric_id), scope, breakdown, pol))
 
 

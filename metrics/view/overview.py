@@ -64,7 +64,7 @@ def overview(store, scope: Scope = Scope(), audience: str | None = None) -> Over
     """Every catalogue measure's view for the scope's place and window, with the exceptions across parts."""
     pol = policy_for(audience)
     key = (id(store), store.version, scope, pol.audience)
-    return _overviews.get(key, scope.start is None and scope.end is None, lambda: _overview(store, scope, pol))
+    return _overviews.get(key, scope.windowless, lambda: _overview(store, scope, pol))
 
 
 def _overview(store, scope: Scope, pol) -> Overview:

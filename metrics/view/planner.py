@@ -20,7 +20,6 @@ from metrics.edition import policy as policy_for
 from metrics.view.model import Line, Point, Table
 from metrics.view.tables import cell, make_table
 
-DEFAULT_PER_SESSION = urlstate.DEFAULT_PER_SESSION
 WAITING = {"therapy": "therapy_waiting_list", "ehcp": None}
 
 
@@ -41,9 +40,14 @@ _lock = threading.Lock()
 _cache: OrderedDict = OrderedDict()
 
 
+def _service_slug(store, state) -> str:
+    """The therapy service the planner plans: the URL's, or the catalogue's first when it names none."""
+    return state.service if state.service != urlstate.SERVICE_ALL else store.catalogue.services[0].slug
+
+
 def _what_if(state) -> capacity.WhatIf:
     sessions = int(state.sessions or 0)
-    per = int(state.per_session) if state.per_session is not None else DEFAULT_PER_SESSION
+    per = int(state.per_session) if state.per_session is not None else urlstate.DEFAULT_PER_SESSION
     return capacity.WhatIf(extra_sessions=sessions, per_session=per if sessions else 0,
                            demand_growth_pct=int(state.growth or 0))
 
@@ -55,8 +59,7 @@ def planner(store, state) -> capacity.PlannerView:
     area = store.area.locality_slugs[state.locality]
     service = None
     if pipeline == capacity.THERAPY:
-        slug = state.service if state.service != urlstate.SERVICE_ALL else store.catalogue.services[0].slug
-        service = store.catalogue.service_by_slug(slug).name
+        service = store.catalogue.service_by_slug(_service_slug(store, state)).name
     key = (id(store), store.version, pipeline, area, service, _what_if(state))
     with _lock:
         if key in _cache:
@@ -130,13 +133,13 @@ def planner_page(store, state, notices=(), audience: str | None = None):
     shown.append(FilterView("pipeline", "Waiting list", (("therapy", "Therapy services"),
                                                          ("ehcp", "EHC needs assessments")), pipeline))
     if pipeline == capacity.THERAPY:
-        current = state.service if state.service != urlstate.SERVICE_ALL else store.catalogue.services[0].slug
-        shown.append(FilterView("service", "Service", tuple(vocab.services.items()), current))
+        shown.append(FilterView("service", "Service", tuple(vocab.services.items()), _service_slug(store, state)))
     shown += [
         FilterView("sessions", "Extra clinic sessions a week",
                    tuple((str(n), str(n)) for n in (0, 1, 2, 3, 4, 5, 6, 8, 10, 15, 20)), state.sessions or "0"),
         FilterView("per_session", "Children seen per extra session",
-                   tuple((str(n), str(n)) for n in (2, 4, 6, 8, 10, 12)), state.per_session or str(DEFAULT_PER_SESSION)),
+                   tuple((str(n), str(n)) for n in (2, 4, 6, 8, 10, 12)),
+                   state.per_session or str(urlstate.DEFAULT_PER_SESSION)),
         FilterView("growth", "Change in referrals",
                    tuple((str(n), f"{n:+d}%" if n else "As now") for n in (-20, -10, -5, 0, 5, 10, 20, 30)),
                    state.growth or "0"),
@@ -158,8 +161,7 @@ def planner_page(store, state, notices=(), audience: str | None = None):
 def _nothing_to_plan(store, state, pipeline: str) -> str:
     area = store.area.locality_slugs[state.locality]
     if pipeline == capacity.THERAPY:
-        slug = state.service if state.service != urlstate.SERVICE_ALL else store.catalogue.services[0].slug
-        what = f"the {store.catalogue.service_by_slug(slug).name.lower()} waiting list"
+        what = f"the {store.catalogue.service_by_slug(_service_slug(store, state)).name.lower()} waiting list"
     else:
         what = "EHC needs assessments"
     return (f"There are no figures for {what} in {area} to plan from: the data page says which extract is "
