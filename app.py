@@ -22,9 +22,8 @@ from metrics.view.overview import overview
 
 security.configure_logging()
 
-# Figures are plain dicts, and memoised drawings come back pre-encoded as orjson Fragments (components/cache.py):
-# plotly's orjson engine then encodes the whole response in one C call. Measured in bench/ (server CPU per chart
-# request against the trivial callback: 0.76 with orjson, 0.47 with the stdlib engine).
+# Dash encodes callback responses (the page bodies) through plotly.io.json: its orjson engine does it in one C call.
+# Charts come as GET /figure/<id>.json, encoded by orjson itself (components/routes.py).
 pio.json.config.default_engine = "orjson"
 
 EDITION = APP_EDITION  # board | public, from APP_EDITION (anything but exactly "board" is public: fail closed)

@@ -2,3 +2,7 @@
 
 Pages and components draw what this package returns; nothing here imports Dash.
 """
+
+from metrics import allocators as _allocators
+
+_allocators.configure()

@@ -2,8 +2,10 @@
 a store that is down or hung is built around (every request answered, the store asked once per interval), and an
 error raised while building is the building's own (neither swallowed nor cached)."""
 import signal
+import tracemalloc
 from types import SimpleNamespace
 
+import orjson
 import pytest
 import redis
 from flask import Flask
@@ -143,6 +145,23 @@ def test_each_worker_keeps_only_its_most_recent_entries_within_its_budget():
     assert [layers.get(k) for k in ("a", "b", "c")] == [b"aaaa", None, b"cccc"] and layers.size == 8
     layers.set("big", b"x" * 20)  # larger than the whole budget: kept alone, until the next one
     assert list(layers.recent) == ["big"] and layers.size == 20
+
+
+def test_kept_responses_hold_their_length_not_the_buffer_they_were_encoded_in():
+    # orjson returns its output in the buffer it grew into (a 7 kB figure in ~65 kB): kept as it came, the 8 MB
+    # budget held 20 MB. What is kept must cost about its length.
+    layers = response_cache.Layers(Guarded(Down(OSError("down"))), budget=10 * 2**20)
+    figure = {"x": [f"2024-{m:02d}-01" for m in range(1, 13)] * 20, "y": [i / 7 for i in range(240)]}
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(50):
+            layers.set(f"k{i}", orjson.dumps({**figure, "i": i}))
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert layers.size == sum(len(v) for v in layers.recent.values()) and len(layers.recent) == 50
+    assert held < 1.5 * layers.size, (held, layers.size)
 
 
 def test_outside_an_app_with_the_cache_it_is_a_plain_call():
