@@ -258,7 +258,8 @@ def _chart(store, metric, choice: Choice, scope: Scope, pol: Policy, index: int,
     if small:  # rule 4: a change on a small cohort is not described as one
         rd = replace(rd, variation="common_cause" if rd.variation else None, direction="unknown")
 
-    points = _points(analysis, cols, metric, ptype, pol)
+    points = _points(analysis, cols, metric, ptype, pol,
+                     _series_points(store, metric, choice.area, choice.breakdown, ptype, pol))
     allowed = metric.comparators and not choice.synthetic
     lines = _comparator_lines(store, metric, choice, ptype, start, end, pol) if allowed else ()
     events = _events(store, metric, choice, end, points, analysis)
@@ -338,8 +339,10 @@ def _public_number(x: float | None, metric, pol: Policy) -> float | None:
     return round(x, fmt.decimals(metric.unit, getattr(metric, "decimals", None)))
 
 
-def _points(analysis, cols, metric, ptype: str, pol: Policy) -> tuple[Point, ...]:
-    """Every period of the series drawn, hidden and missing ones too, with the SPC lines the audience may see."""
+def _points(analysis, cols, metric, ptype: str, pol: Policy, drawn: dict | None = None) -> tuple[Point, ...]:
+    """Every period of the series drawn, hidden and missing ones too, with the SPC lines the audience may see.
+
+    `drawn`: the whole series' periods as `_period_points` made them, by date (a window's are picked out of it)."""
     spc = analysis.spc
     k = 100.0 if analysis.chart in ("p", "p_prime") else 1.0
     arrays = spc.arrays if spc is not None else {}
@@ -353,6 +356,28 @@ def _points(analysis, cols, metric, ptype: str, pol: Policy) -> tuple[Point, ...
     types = arrays["point_type"].tolist() if spc is not None else []
     groups = arrays["group"].tolist() if spc is not None else []
     trials = arrays["trial"].tolist() if "trial" in arrays else []
+    dates = cols.dates.tolist()
+    bases = [drawn[d] for d in dates] if drawn is not None else _period_points(cols, metric, ptype, pol)
+    out = []
+    for d, p in zip(dates, bases):
+        i = index.get(d)
+
+        def line(name):
+            if i is None or name not in lines:
+                return None
+            x = lines[name][i]
+            return None if math.isnan(x) else x
+
+        out.append(Point(
+            x=p.x, label=p.label, value=p.value, status=p.status, text=p.text, numerator=p.numerator,
+            denominator=p.denominator, centre=line("centre"), lower=line("lower"), upper=line("upper"),
+            point_type=str(types[i]) if i is not None and p.value is not None else "",
+            group=int(groups[i]) if i is not None else 0, trial=bool(trials[i]) if i is not None and trials else False))
+    return tuple(out)
+
+
+def _period_points(cols, metric, ptype: str, pol: Policy) -> list[Point]:
+    """Each row as the audience reads it (period, value, words, counts), before any SPC."""
     label = getattr(metric, "unit_label", None)
     digits = getattr(metric, "decimals", None)
     style = pol.words.period_style
@@ -368,23 +393,26 @@ def _points(analysis, cols, metric, ptype: str, pol: Policy) -> tuple[Point, ...
             text = disclosure.describe(reason, metric.unit)
         else:
             text = fmt.value(v, metric.unit, status, digits=digits, label=label)
-        i = index.get(d)
-
-        def line(name):
-            if i is None or name not in lines:
-                return None
-            x = lines[name][i]
-            return None if math.isnan(x) else x
-
         t = pd.Timestamp(d)
         out.append(Point(
             x=str(t.date()), label=fmt.period(t, ptype, style), value=_public_number(v, metric, pol), status=status,
             text=text, numerator=_num(cols.numerator[n]) if pol.counts_behind else None,
-            denominator=_num(cols.denominator[n]) if pol.counts_behind else None,
-            centre=line("centre"), lower=line("lower"), upper=line("upper"),
-            point_type=str(types[i]) if i is not None and v is not None else "",
-            group=int(groups[i]) if i is not None else 0, trial=bool(trials[i]) if i is not None and trials else False))
-    return tuple(out)
+            denominator=_num(cols.denominator[n]) if pol.counts_behind else None))
+    return out
+
+
+_periods = Memo(windowed=0, whole=8192)  # one per series drawn (measure, place, part, period type) and audience
+
+
+def _series_points(store, metric, area: str, breakdown: str, ptype: str, pol: Policy) -> dict | None:
+    """`_period_points` of a whole series by date, made once: a window's points are picked out of it, not formatted
+    again. None if a date repeats (then each view formats its own rows)."""
+    def build():
+        whole = store.columns(metric.id, area, breakdown, None, None, ptype)
+        made = dict(zip(whole.dates.tolist(), _period_points(whole, metric, ptype, pol)))
+        return made if len(made) == len(whole) else None
+
+    return _periods.get((id(store), store.version, metric.id, area, breakdown, ptype, pol.audience), True, build)
 
 
 def _num(x) -> float | None:
@@ -393,19 +421,34 @@ def _num(x) -> float | None:
 
 def _comparator_lines(store, metric, choice: Choice, ptype, start, end, pol: Policy) -> tuple[Line, ...]:
     out = []
-    digits, label = getattr(metric, "decimals", None), getattr(metric, "unit_label", None)
     for name in store.area.comparators:
         c = store.columns(metric.id, name, choice.breakdown, start, end, ptype)
         good = np.flatnonzero((c.status == "ok") & ~np.isnan(c.value))
         if not good.size:
             continue
-        shown = pol.words.neighbours if name == SN_AVERAGE else name
-        out.append(Line(shown, tuple(
-            Point(x=str(pd.Timestamp(c.dates[i]).date()), label=fmt.period(c.dates[i], ptype, pol.words.period_style),
-                  value=_public_number(float(c.value[i]), metric, pol), status="ok",
-                  text=fmt.value(float(c.value[i]), metric.unit, digits=digits, label=label))
-            for i in good.tolist())))
+        # A comparator's points are the same in every window and place: drawn once per series, then picked out.
+        drawn = _comparator_points(store, metric, name, choice.breakdown, ptype, pol)
+        out.append(Line(pol.words.neighbours if name == SN_AVERAGE else name,
+                        tuple(drawn[d] for d in c.dates[good].tolist())))
     return tuple(out)
+
+
+_comparators = Memo(windowed=0, whole=4096)  # measures × comparators × parts × period types × audiences
+
+
+def _comparator_points(store, metric, name: str, breakdown: str, ptype: str, pol: Policy) -> dict:
+    """Every valid period of a comparator's whole series as a Point, by its date (as `Columns.dates` holds it)."""
+    def build() -> dict:
+        digits, label = getattr(metric, "decimals", None), getattr(metric, "unit_label", None)
+        c = store.columns(metric.id, name, breakdown, None, None, ptype)
+        good = np.flatnonzero((c.status == "ok") & ~np.isnan(c.value))
+        dates = c.dates.tolist()
+        return {dates[i]: Point(
+            x=str(pd.Timestamp(c.dates[i]).date()), label=fmt.period(c.dates[i], ptype, pol.words.period_style),
+            value=_public_number(float(c.value[i]), metric, pol), status="ok",
+            text=fmt.value(float(c.value[i]), metric.unit, digits=digits, label=label)) for i in good.tolist()}
+
+    return _comparators.get((id(store), store.version, metric.id, name, breakdown, ptype, pol.audience), True, build)
 
 
 def _annotations(store, metric, choice: Choice, end) -> list:
@@ -416,8 +459,9 @@ def _annotations(store, metric, choice: Choice, end) -> list:
         except KeyError:
             service = None
     locality = choice.area if choice.area in store.area.localities else None
+    last = None if end is None else end + pd.offsets.MonthEnd(0)  # once: a pandas offset costs ~30 µs
     return [a for a in annotations_for(store.annotations, metric.id, service, locality)
-            if end is None or pd.Timestamp(a.date) <= end + pd.offsets.MonthEnd(0)]
+            if last is None or pd.Timestamp(a.date) <= last]
 
 
 def _events(store, metric, choice: Choice, end, points, analysis) -> tuple[Event, ...]:

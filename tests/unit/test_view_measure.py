@@ -145,3 +145,43 @@ def test_change_words(difference, unit, then, words, expected):
 ])
 def test_card_keys_are_dom_and_url_safe(metric_id, breakdown, key):
     assert card_key(metric_id, breakdown) == key
+
+
+# -- a window's points are picked out of the whole series' points, never formatted differently ---------------------
+
+WINDOWS = [("2019-04", "2021-03"), ("2022-01", "2022-06"), ("2023-09", "2026-09"), (None, "2020-12"), ("2024-02", None)]
+
+
+@pytest.mark.parametrize("audience", ["board", "public"])
+def test_points_of_every_window_are_those_formatted_from_its_own_rows(audience):
+    import numpy as np
+    import pandas as pd
+
+    from metrics.area import SN_AVERAGE
+    from metrics.edition import policy
+    from metrics.store import get_store
+    from metrics.view import measure as M
+
+    pol = policy(audience)
+    store = get_store() if audience == "board" else public_store(get_store())
+    checked = 0
+    for metric in store.catalogue.metrics:
+        for choice in choices(store, metric, store.area.name, "All")[:1]:
+            for start, end in WINDOWS:
+                scope = Scope("area", start, end)
+                lo, hi = scope.window()
+                cols = store.columns(metric.id, choice.area, choice.breakdown, lo, hi, choice.period_type)
+                analysis = store.analysis(metric.id, choice.area, choice.breakdown, lo, hi, choice.period_type)
+                drawn = M._series_points(store, metric, choice.area, choice.breakdown, choice.period_type, pol)
+                assert M._points(analysis, cols, metric, choice.period_type, pol, drawn) == \
+                    M._points(analysis, cols, metric, choice.period_type, pol)
+                for line in M._comparator_lines(store, metric, choice, choice.period_type, lo, hi, pol):
+                    name = next(n for n in store.area.comparators
+                                if (pol.words.neighbours if n == SN_AVERAGE else n) == line.name)
+                    c = store.columns(metric.id, name, choice.breakdown, lo, hi, choice.period_type)
+                    good = (c.status == "ok") & ~np.isnan(c.value)
+                    assert [p.x for p in line.points] == [str(pd.Timestamp(d).date()) for d in c.dates[good]]
+                    assert [p.text for p in line.points] == [p.text for p in M._period_points(
+                        c, metric, choice.period_type, pol) if p.status == "ok" and p.value is not None]
+                checked += 1
+    assert checked > 100
