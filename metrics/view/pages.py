@@ -12,6 +12,7 @@ import pandas as pd
 
 from metrics import urlstate
 from metrics.edition import Policy, policy as policy_for, serves_path
+from metrics.memo import Memo
 from metrics.view import drill
 from metrics.view.measure import Scope, measure_view
 from metrics.view.model import MeasureView
@@ -276,18 +277,26 @@ def _anchor(heading: str) -> str:
     return "section-" + slug(heading) if heading else ""
 
 
+# The drill-downs a slot can stand for. Each scans the record-level extract (the therapy page's took ~25 ms of
+# every redraw), so they are kept as measure views are (metrics.memo): without a window for good, the latest windows.
+DRILLS = {
+    "therapy-demand": lambda store, slot, scope, state, pol: drill.therapy_demand(store, scope, state.service,
+                                                                                  pol.audience),
+    "therapy-waiting": lambda store, slot, scope, state, pol: drill.therapy_waiting(store, scope, state.service,
+                                                                                    slot.by, pol.audience),
+    "therapy-missed": lambda store, slot, scope, state, pol: drill.therapy_missed(store, scope, state.service,
+                                                                                  slot.by, pol.audience),
+    "ehcp-funnel": lambda store, slot, scope, state, pol: drill.ehcp_assessment_funnel(store, scope, pol.audience),
+    "ehcp-review-outcomes": lambda store, slot, scope, state, pol: drill.review_outcomes(store, scope, pol.audience),
+}
+_drills = Memo(windowed=64, whole=512)  # localities × services × groupings: ~200 without a window
+
+
 def slot_views(store, slot: Slot, scope: Scope, state: urlstate.State, pol: Policy) -> list[MeasureView]:
     """The card views one slot stands for."""
-    if slot.view_id == "therapy-demand":
-        return [drill.therapy_demand(store, scope, state.service, pol.audience)]
-    if slot.view_id == "therapy-waiting":
-        return [drill.therapy_waiting(store, scope, state.service, slot.by, pol.audience)]
-    if slot.view_id == "therapy-missed":
-        return [drill.therapy_missed(store, scope, state.service, slot.by, pol.audience)]
-    if slot.view_id == "ehcp-funnel":
-        return [drill.ehcp_assessment_funnel(store, scope, pol.audience)]
-    if slot.view_id == "ehcp-review-outcomes":
-        return [drill.review_outcomes(store, scope, pol.audience)]
+    if slot.view_id in DRILLS:
+        key = (id(store), store.version, slot.view_id, slot.by, scope, state.service, pol.audience)
+        return [_drills.get(key, scope.windowless, lambda: DRILLS[slot.view_id](store, slot, scope, state, pol))]
     if slot.view_id not in store.catalogue.ids:
         return []
     metric = store.catalogue.get(slot.view_id)

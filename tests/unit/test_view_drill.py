@@ -257,3 +257,27 @@ def test_record_level_views_do_not_exist_for_the_public(store):
     for view_id in ("ehcp-funnel", "therapy-waiting-weeks-band", "therapy-missed-first-language"):
         assert resolve(pub, view_id, {}, "public") is None, view_id
     assert resolve(pub, "therapy-demand", {}, "public") is not None  # aggregates: both editions
+
+
+def test_a_drill_down_is_built_once_per_view_and_only_its_latest_windows_are_kept(monkeypatch):
+    # The therapy page's drill-downs scan the referrals extract on every redraw unless kept (~25 ms a redraw).
+    from metrics import urlstate
+    from metrics.edition import policy
+    from metrics.store import get_store
+    from metrics.view import pages
+
+    store, pol = get_store(), policy("board")
+    monkeypatch.setattr(pages._drills, "windowed_max", 2)
+    slot = pages.Slot("therapy-waiting", by="weeks_band")
+    speech = urlstate.decode("therapy", {"service": "slt"}, urlstate.vocabulary(store))[0]
+    every = urlstate.decode("therapy", {}, urlstate.vocabulary(store))[0]
+    (whole,) = pages.slot_views(store, slot, Scope(), speech, pol)
+    assert pages.slot_views(store, slot, Scope(), speech, pol)[0] is whole
+    (other,) = pages.slot_views(store, slot, Scope(), every, pol)
+    assert other is not whole and other == drill.therapy_waiting(store, Scope(), urlstate.SERVICE_ALL, "weeks_band",
+                                                                   "board")
+    windows = [Scope("area", None, f"2024-{m:02d}") for m in range(1, 5)]
+    first = [pages.slot_views(store, slot, w, speech, pol)[0] for w in windows]
+    assert len(pages._drills.windowed) == 2 and pages.slot_views(store, slot, Scope(), speech, pol)[0] is whole
+    again = pages.slot_views(store, slot, windows[0], speech, pol)[0]  # dropped: built again, to the same view
+    assert again is not first[0] and again == first[0]
