@@ -241,7 +241,7 @@ class Store:
         return self._period_types(metric_id, area, breakdown)
 
     def _period_types_uncached(self, metric_id: str, area: str, breakdown: str) -> dict[str, bool]:
-        # From the shared arrays: a pandas frame per series only to read two columns held ~50 MB across a worker.
+        # From the shared arrays: a pandas frame per series only to read two columns held ~15 MB across a worker.
         whole = self.columns(metric_id, area, breakdown)
         found: dict[str, bool] = {}
         for ptype, synthetic in zip(whole.period_type.tolist(), whole.synthetic.tolist()):
