@@ -422,14 +422,12 @@ def _num(x) -> float | None:
 def _comparator_lines(store, metric, choice: Choice, ptype, start, end, pol: Policy) -> tuple[Line, ...]:
     out = []
     for name in store.area.comparators:
-        c = store.columns(metric.id, name, choice.breakdown, start, end, ptype)
-        good = np.flatnonzero((c.status == "ok") & ~np.isnan(c.value))
-        if not good.size:
-            continue
         # A comparator's points are the same in every window and place: drawn once per series, then picked out.
         drawn = _comparator_points(store, metric, name, choice.breakdown, ptype, pol)
-        out.append(Line(pol.words.neighbours if name == SN_AVERAGE else name,
-                        tuple(drawn[d] for d in c.dates[good].tolist())))
+        dates = store.columns(metric.id, name, choice.breakdown, start, end, ptype).dates.tolist()
+        points = tuple(drawn[d] for d in dates if d in drawn)
+        if points:
+            out.append(Line(pol.words.neighbours if name == SN_AVERAGE else name, points))
     return tuple(out)
 
 
@@ -437,16 +435,13 @@ _comparators = Memo(windowed=0, whole=4096)  # measures × comparators × parts 
 
 
 def _comparator_points(store, metric, name: str, breakdown: str, ptype: str, pol: Policy) -> dict:
-    """Every valid period of a comparator's whole series as a Point, by its date (as `Columns.dates` holds it)."""
+    """Every valid period of a comparator's whole series as a Point, by its date (as `Columns.dates` holds it):
+    formatted as the area's own periods are, without the counts behind them."""
     def build() -> dict:
-        digits, label = getattr(metric, "decimals", None), getattr(metric, "unit_label", None)
         c = store.columns(metric.id, name, breakdown, None, None, ptype)
-        good = np.flatnonzero((c.status == "ok") & ~np.isnan(c.value))
-        dates = c.dates.tolist()
-        return {dates[i]: Point(
-            x=str(pd.Timestamp(c.dates[i]).date()), label=fmt.period(c.dates[i], ptype, pol.words.period_style),
-            value=_public_number(float(c.value[i]), metric, pol), status="ok",
-            text=fmt.value(float(c.value[i]), metric.unit, digits=digits, label=label)) for i in good.tolist()}
+        return {d: Point(p.x, p.label, p.value, p.status, p.text)
+                for d, p in zip(c.dates.tolist(), _period_points(c, metric, ptype, pol))
+                if p.status == "ok" and p.value is not None}
 
     return _comparators.get((id(store), store.version, metric.id, name, breakdown, ptype, pol.audience), True, build)
 
