@@ -49,6 +49,7 @@ app = dash.Dash(
     title=f"{store.area.name} SEND outcomes dashboard",
     update_title=None,
     serve_locally=True,
+    assets_ignore=serving.LAZY_ASSETS,  # plotly.js: loaded by dashboard.js when a chart needs it
     # Dash Pages would copy the request URL into <meta twitter:url>: a link's query string is untrusted input
     # and the tags serve no purpose on an internal dashboard.
     include_pages_meta=False,
@@ -77,7 +78,7 @@ try:
     # Headers, checked callback bodies, no tracebacks to clients, request log; a page allowlist so any address
     # that is no page of this edition (a board page in the public edition) is 404; board data never cached.
     security.harden(server, dash_app=app, auth_header=auth_header, pages=shell.served_paths(),
-                    open_prefixes=("download/", "figure/", "table/"), no_store=EDITION == BOARD)
+                    open_prefixes=("download/", "figure/", "chart/", "table/"), no_store=EDITION == BOARD)
 except ValueError as e:
     raise ValueError(f"{AUTH_ENV}: {e}") from None
 serving.serve_lean(app)  # compression, long-lived caching of fingerprinted files, the partial plotly.js bundle

@@ -1,7 +1,8 @@
 /* Client-side helpers for the dashboard: they only move what the server decided into the page.
    - shell: navigation links carry the shared filters, the current page is marked, URL notices are shown;
    - pushUrl: the address bar follows a filter change; a link that fell back is replaced by its canonical form;
-   - charts are fetched from their data-src and drawn with plotly.js when they scroll into view;
+   - charts are fetched from their data-src when they scroll into view: an SPC chart (/chart/...) comes drawn, as
+     SVG, and is put in place; any other (/figure/...) is drawn with plotly.js, loaded the first time one is needed;
    - a table behind its disclosure is fetched the first time it is opened;
    - "Save chart as PNG" saves the drawn chart. */
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
@@ -103,21 +104,50 @@ window.addEventListener('popstate', function () {
         config.displayModeBar = false;
     }
 
+    // plotly.js is not part of the page (app.py leaves it out): most charts come drawn. Loaded once, when the
+    // first chart that needs it is drawn; a failed load may be tried again.
+    var plotlyLoading = null;
+    function plotly() {
+        if (window.Plotly) { return Promise.resolve(window.Plotly); }
+        if (!plotlyLoading) {
+            plotlyLoading = new Promise(function (resolve, reject) {
+                var meta = document.querySelector('meta[name="plotly-src"]');
+                var script = document.createElement('script');
+                script.src = meta ? meta.getAttribute('content') : '';
+                script.onload = function () { resolve(window.Plotly); };
+                script.onerror = function () { plotlyLoading = null; script.remove(); reject(new Error('plotly.js')); };
+                document.head.appendChild(script);
+            });
+        }
+        return plotlyLoading;
+    }
+
     function draw(box) {
         var src = box.getAttribute('data-src');
         if (!src || box.getAttribute('data-drawn') === src || box.getAttribute('data-loading') === src) { return; }
         box.setAttribute('data-loading', src);
+        var drawn = /^\/chart\//.test(src);  // an SPC chart, drawn by the server as SVG
+        var need = drawn ? null : plotly();  // fetched alongside the figure, not after it
         fetch(src, {credentials: 'same-origin'}).then(function (r) {
             if (!r.ok) { throw new Error('HTTP ' + r.status); }
-            return r.json();
+            return drawn ? r.text() : r.json();
         }).then(function (body) {
-            if (box.getAttribute('data-src') !== src || !window.Plotly) { return; }
-            var placeholder = box.querySelector('.chart-placeholder');
-            if (placeholder) { placeholder.remove(); }
-            if (PHONE.matches) { forPhone(body.figure, body.config); }
-            return window.Plotly.react(box, body.figure.data, body.figure.layout, body.config).then(function () {
+            if (box.getAttribute('data-src') !== src) { return; }
+            if (drawn) {
+                box.innerHTML = body;  // the server's own markup: every value in it is escaped (components/spc_svg.py)
                 box.setAttribute('data-drawn', src);
                 box.removeAttribute('data-loading');
+                return;
+            }
+            return need.then(function (Plotly) {
+                if (box.getAttribute('data-src') !== src) { return; }
+                var placeholder = box.querySelector('.chart-placeholder');
+                if (placeholder) { placeholder.remove(); }
+                if (PHONE.matches) { forPhone(body.figure, body.config); }
+                return Plotly.react(box, body.figure.data, body.figure.layout, body.config).then(function () {
+                    box.setAttribute('data-drawn', src);
+                    box.removeAttribute('data-loading');
+                });
             });
         }).catch(function () {
             box.removeAttribute('data-loading');
@@ -238,12 +268,57 @@ window.addEventListener('popstate', function () {
         }).catch(function () { slot.textContent = 'The table could not be loaded: use the CSV download.'; });
     }, true);
 
+    // An SVG chart as a PNG: its y axis and plot drawn side by side on a canvas at twice the size, with the legend's
+    // words under them.
+    function savePng(box, filename) {
+        var axis = box.querySelector('svg.y-axis'), plot = box.querySelector('svg.plot');
+        var w = axis.clientWidth + plot.clientWidth, h = plot.clientHeight;
+        var legend = Array.from(box.querySelectorAll('.chart-legend li')).map(function (li) {
+            return li.textContent;
+        }).join('   ·   ');
+        var canvas = document.createElement('canvas');
+        canvas.width = 2 * w;
+        canvas.height = 2 * (h + 28);
+        var ctx = canvas.getContext('2d');
+        ctx.scale(2, 2);
+        ctx.fillStyle = '#fff';
+        ctx.fillRect(0, 0, w, h + 28);
+        function image(svg, width) {
+            var copy = svg.cloneNode(true);
+            copy.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+            copy.setAttribute('xmlns:xlink', 'http://www.w3.org/1999/xlink');
+            copy.setAttribute('width', width);
+            copy.setAttribute('height', h);
+            return new Promise(function (resolve, reject) {
+                var img = new Image();
+                img.onload = function () { resolve(img); };
+                img.onerror = reject;
+                img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(copy.outerHTML);
+            });
+        }
+        Promise.all([image(axis, axis.clientWidth), image(plot, plot.clientWidth)]).then(function (imgs) {
+            ctx.drawImage(imgs[0], 0, 0);
+            ctx.drawImage(imgs[1], axis.clientWidth, 0);
+            ctx.fillStyle = '#212529';
+            ctx.font = '12px system-ui, sans-serif';
+            ctx.fillText(legend, axis.clientWidth, h + 18, plot.clientWidth);
+            var a = document.createElement('a');
+            a.download = filename + '.png';
+            a.href = canvas.toDataURL('image/png');
+            document.body.appendChild(a);
+            a.click();
+            a.remove();
+        });
+    }
+
     // "Save chart as PNG": the keyboard route to the mode bar's camera button.
     document.addEventListener('click', function (e) {
         var button = e.target.closest && e.target.closest('.png-button');
         if (!button) { return; }
         var box = document.getElementById(button.getAttribute('data-target'));
-        if (box && window.Plotly && box.getAttribute('data-drawn')) {
+        if (box && box.querySelector('.svg-chart')) {
+            savePng(box, button.getAttribute('data-filename'));
+        } else if (box && window.Plotly && box.getAttribute('data-drawn')) {
             window.Plotly.downloadImage(box, {format: 'png', filename: button.getAttribute('data-filename'),
                                               scale: 2, width: 1000, height: 500});
         } else if (box) {

@@ -10,7 +10,7 @@ callback round trip in the same browser and run are the yardstick. For each, fro
   starts a little below the screen: those count too); and it stays so for QUIET_MS (the time is when it last
   became so). Charts further down are drawn when scrolled to, and are not waited for;
 - `callbacks_ms`: until the last callback response arrived; `callbacks`: how many callback requests the renderer
-  sent; `figures`: how many chart figures (GET /figure/...) the page fetched in the span;
+  sent; `figures`: how many charts (GET /chart/... or /figure/...) the page fetched in the span;
 - `bytes`: bytes transferred (Resource Timing's transferSize: compressed bodies and headers; 0 from cache), of
   which `callback_bytes` and `figure_bytes`;
 - `dom`: elements in the document; `long_tasks` and `long_task_ms`: tasks over 50 ms on the main thread;
@@ -50,7 +50,7 @@ _PROBE = """
   var _fetch = window.fetch;
   window.fetch = function (input, init) {
     var url = typeof input === 'string' ? input : input.url;
-    var callback = url.includes('_dash-update-component'), figure = url.includes('/figure/');
+    var callback = url.includes('_dash-update-component'), figure = url.includes('/figure/') || url.includes('/chart/');
     if (!callback && !figure) { return _fetch.apply(this, arguments); }
     if (callback) { p.posts++; p.pending++; } else { p.figures++; }
     return _fetch.apply(this, arguments).then(function (r) {
@@ -124,7 +124,7 @@ entries.forEach(function (e) {
   if (e.startTime >= since && e.startTime <= until) {
     bytes += e.transferSize || 0; requests++;
     if (e.name.includes('_dash-update-component')) { cbBytes += e.transferSize || 0; }
-    if (e.name.includes('/figure/')) { figBytes += e.transferSize || 0; }
+    if (e.name.includes('/figure/') || e.name.includes('/chart/')) { figBytes += e.transferSize || 0; }
     var u = new URL(e.name);
     each.push([u.pathname.split('/').pop() || u.pathname, e.transferSize || 0, e.decodedBodySize || 0,
                Math.round(e.duration)]);

@@ -2,7 +2,7 @@
 
 A script injected before any page script wraps `window.fetch` and records every Dash callback POST
 (`/_dash-update-component`, URL and body byte for byte) and every data GET the page's own script makes (a chart's
-`/figure/<id>.json?...` when it scrolls into view, a table's `/table/<id>.html?...` when it is opened). A scenario
+`/chart/<id>.html?...` or `/figure/<id>.json?...` when it scrolls into view, a table's `/table/<id>.html?...` when it is opened). A scenario
 opens a page, waits until the page has settled (no request in flight and none started for a while), forgets what
 loading sent, makes one change the way a person would (choose an option in a <select>, or type into an input) and
 returns what that change sent. `chart_sources` lists every chart box's address on the page, drawn or not.
@@ -25,7 +25,7 @@ from bench.server import free_port
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 CALLBACK = "_dash-update-component"
-DATA_PREFIXES = ("/figure/", "/table/")  # what assets/dashboard.js fetches (components/routes.py serves)
+DATA_PREFIXES = ("/chart/", "/figure/", "/table/")  # what assets/dashboard.js fetches (components/routes.py serves)
 
 _RECORDER = """
 window.__bench = {posts: [], pending: 0, last: performance.now()};

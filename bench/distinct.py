@@ -1,7 +1,8 @@
 """Views nobody asked for before: chart requests for a from/to window not yet drawn, as an analyst exploring makes.
 
-A chart is drawn by GET `/figure/<id>.json?locality=…&from=…&to=…` (components/routes.py; assets/dashboard.js asks
-when the chart scrolls into view). From the chart addresses a page holds (bench/load.py reads them from the page in
+A chart is drawn by GET `/chart/<id>.html?locality=…&from=…&to=…` (an SPC chart drawn as SVG) or
+`/figure/<id>.json?…` (a plotly figure) (components/routes.py; assets/dashboard.js asks when the chart scrolls into
+view; the first screen's SPC charts come inside the page body, and a window the analyst picks is a body of its own). From the chart addresses a page holds (bench/load.py reads them from the page in
 a browser), each distinct view is the same address with another window: every window of at least MIN_MONTHS months
 within the last WINDOW_YEARS years of the data that holds at least one of the chart's periods (a window with none
 has no chart: the page shows a note instead, and never asks), for every chart, in a fixed shuffled order. Each is
@@ -38,7 +39,8 @@ def windows(first_month: str, last_month: str) -> list[tuple[str, str]]:
     return [(a, b) for i, a in enumerate(months) for b in months[i + MIN_MONTHS - 1:]]
 
 
-_CHART_BOX = re.compile(r'class="chart[^"]*"[^>]*\sdata-src="(/figure/[^"]*)"')
+_CHART_BOX = re.compile(r'class="chart[^"]*"[^>]*\sdata-src="(/(?:chart|figure)/[^"]*)"')
+CHART_PREFIXES = ("/chart/", "/figure/")
 
 
 def _html_blocks(value):
@@ -62,10 +64,20 @@ def page_charts(response: bytes) -> list[str]:
 def with_window(url: str, start: str, end: str) -> str:
     """`url` with its query's `from` and `to` set to the window (its other parameters kept, in their order)."""
     parts = urlsplit(url)
-    if not parts.path.startswith("/figure/"):
-        raise ValueError(f"{url}: not a chart's address (/figure/<id>.json): cannot make distinct views from it")
+    if not parts.path.startswith(CHART_PREFIXES):
+        raise ValueError(f"{url}: not a chart's address (/chart/<id>.html or /figure/<id>.json): cannot make distinct "
+                         "views from it")
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ("from", "to")]
     return parts.path + "?" + urlencode(query + [("from", start), ("to", end)])
+
+
+def figure_address(url: str) -> str:
+    """The plotly figure of a chart's address: the same view, as JSON whose x values are its periods."""
+    parts = urlsplit(url)
+    if parts.path.startswith("/chart/") and parts.path.endswith(".html"):
+        path = "/figure/" + parts.path[len("/chart/"):-len(".html")] + ".json"
+        return path + ("?" + parts.query if parts.query else "")
+    return url
 
 
 def figure_months(figure_json: bytes) -> set[str] | None:

@@ -14,7 +14,7 @@ the tests do), and returns one summary row (`Outcome`) plus its details:
 - `served`: the app under the Procfile's gunicorn, with a private redis-server as its shared cache, under load while
   Redis is stopped, while it is hung (SIGSTOP) and while a worker is SIGKILLed: requests, errors and latency per
   phase, the commands the app sent Redis, and the tracebacks the app logged. The load draws pages through the router
-  and charts (GET /figure/..., what the response cache holds) for windows not asked before.
+  and charts (GET /chart/..., what the response cache holds) for windows not asked before.
 """
 from __future__ import annotations
 
@@ -741,7 +741,7 @@ def steady_charts(port: int, router: dict, pages, most: int = 4) -> list[str]:
     found = []
     for path in pages:
         for url in distinct.page_charts(_post(port, router_body(router, path))):
-            months = distinct.figure_months(_get(port, url))
+            months = distinct.figure_months(_get(port, distinct.figure_address(url)))
             if months and set(LOAD_MONTHS) <= months and url not in found:
                 found.append(url)
                 if len(found) == most:

@@ -13,7 +13,8 @@
    same concurrency.
 
 A filter change is one callback chain (`sync_url` then `redraw`, which returns the page's new body as one HTML
-block) and then one GET `/figure/<id>.json?...` per chart that is on the screen (assets/dashboard.js draws a chart
+block, the first screen's SPC charts drawn in it) and then one GET `/chart/<id>.html?...` per other chart that comes on
+the screen (assets/dashboard.js draws a chart
 when it scrolls into view); all of them are captured and replayed. "The chart request" is that GET for every chart
 box of /outcome-1 (whole area): replayed, it is the *repeated-view* scenario (the same few views again and again: it
 measures the response cache). The *distinct-view* scenario (bench/distinct.py) sends each chart's address once per
@@ -108,7 +109,8 @@ def _requests(sent: list[dict]) -> list[loadgen.Request]:
 def _charts(r: loadgen.Request, body: bytes) -> int:
     """Figures in a response: 1 for a chart's figure, or the chart boxes a page body names (each drawn by a GET)."""
     if r.method == "GET":
-        return int(r.path.startswith("/figure/") and body.startswith(b'{"figure"'))
+        return int((r.path.startswith("/figure/") and body.startswith(b'{"figure"'))
+                   or (r.path.startswith("/chart/") and b'<div class="svg-chart">' in body))
     try:
         return len(distinct.page_charts(body))
     except ValueError:
@@ -218,13 +220,13 @@ def app_scenarios(captured: dict) -> dict[str, Scenario]:
 
 
 def chart_scenario(port: int, charts: list[str]) -> Scenario:
-    """GET /figure/... for every chart box of the chart page, those that answer with a figure."""
+    """GET /chart/... (or /figure/...) for every chart box of the chart page, those that answer with a chart."""
     requests = [loadgen.Request("GET", url) for url in dict.fromkeys(charts)]
     good = [r for r, c in zip(requests, check(port, requests)) if c["ok"] and c["charts"] == 1]
     if not good:
         raise RuntimeError(f"no chart of {APP_CHANGES[CHART_PAGE][1].path} answered with a figure")
-    return Scenario("chart_request", "Chart request: GET /figure/<id>.json for each chart of /outcome-1 (whole "
-                    "area), one SPC chart each", good)
+    return Scenario("chart_request", "Chart request: GET /chart/<id>.html for each chart of /outcome-1 (whole "
+                    "area), one SPC chart each, drawn as SVG", good)
 
 
 def trivial_scenarios(driver, srv: server.Server) -> dict[str, Scenario]:
@@ -274,7 +276,8 @@ def run_distinct(srv: server.Server, chart: Scenario, *, data_dir: Path | None, 
                  concurrency=(1, 8)) -> tuple[dict, distinct.Supply]:
     """Chart requests for views nobody asked for before, each sent once, at each concurrency."""
     vocab = _vocabulary(data_dir)
-    months = {r.path: distinct.figure_months(answer(srv.port, r)) for r in chart.requests}
+    months = {r.path: distinct.figure_months(answer(srv.port, loadgen.Request("GET", distinct.figure_address(r.path))))
+              for r in chart.requests}
     supply = distinct.Supply(distinct.views(months, vocab.first_month, vocab.last_month))
     sample = supply.take(6)
     checks = check(srv.port, sample)

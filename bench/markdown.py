@@ -65,8 +65,8 @@ def _browser(br: dict) -> list[str]:
            "address and no chart the page started loading (dashboard.js starts 400 px below the screen) still "
            f"loading, and still so {br['quiet_ms']} ms later; charts further down are drawn when scrolled to and are "
            "not waited for. `callbacks ms` is until the last callback response arrived; `callbacks` and `figures` "
-           "count callback requests and chart figures (GET /figure/...) in the span, `drawn` the charts drawn on the "
-           "page by then. `kB` is bytes transferred (compressed, with headers; 0 from the browser's cache); `DOM` the "
+           "count callback requests and charts fetched (GET /chart/... or /figure/...; the first screen's SPC "
+           "charts come drawn in the page body) in the span, `drawn` the charts drawn on the page by then. `kB` is bytes transferred (compressed, with headers; 0 from the browser's cache); `DOM` the "
            "elements in the page; `long tasks` main-thread tasks over 50 ms; `JS`, `layout`, `style` the "
            "renderer's own accounts (CDP Performance.getMetrics) over the span. A cold load has an empty browser "
            "cache, a warm one the cache of the load before; the server's caches are warm for both. A change is "
@@ -129,7 +129,7 @@ def _distinct(lr: dict) -> list[str]:
     chart = app["scenarios"].get("chart_request", {}).get("runs", {})
     r2 = lambda v: _n(v, 2)  # noqa: E731
     out = ["## Views nobody asked for before (the server headline)", "",
-           f"{d['description']}: `GET /figure/<id>.json?from=…&to=…`, as dashboard.js asks when a chart scrolls into "
+           f"{d['description']}: `GET /chart/<id>.html?from=…&to=…` (an SPC chart drawn as SVG), as dashboard.js asks when a chart scrolls into "
            f"view. {d['views_available']:,} such views available (every window of 6 months or more in the last 10 "
            f"years that holds one of the chart's own periods, for each of the {_n(d.get('charts'))} charts of "
            f"`/outcome-1`), {d['distinct_answers']} different answers among the first 6 checked (a window can leave "
@@ -261,8 +261,8 @@ def _load(lr: dict) -> list[str]:
                 + (f" (the trivial app: {_n(trivial_start, 2)} s)" if trivial_start and key == "app" else ""), "",
                 *_table(head, rows)]
         out += ["What each scenario sends (captured from headless Chromium), checked once on a fresh server with "
-                "an empty cache (`first ms` is that cold request; `bytes` uncompressed; `charts`: 1 for a chart's "
-                "figure, or the chart boxes a page body names, each drawn by a GET of its own):", ""]
+                "an empty cache (`first ms` is that cold request; `bytes` uncompressed; `charts`: 1 for a chart, or "
+                "the chart boxes a page body names, each drawn in it or by a GET of its own):", ""]
         check_rows = []
         for name, s in app["scenarios"].items():
             for c in s.get("checks", []):

@@ -33,14 +33,13 @@ ENCODING = "gzip, deflate, br, zstd"  # what Chromium asks for
 PARTS = (
     ("the whole request (Flask's WSGI call)", "flask/app.py", "wsgi_app"),
     ("security gate before the request (components/security.py)", "components/security.py", "_gate"),
-    ("the figure route (components/routes.py figure_json)", "components/routes.py", "figure_json"),
+    ("the chart route (components/routes.py chart_html)", "components/routes.py", "chart_html"),
     ("response cache look-up (SharedStore.get: memory, then folder)", "components/cache.py", "get"),
-    ("building the figure's bytes (the route's build)", "components/routes.py", "build"),
+    ("building the chart's bytes (the route's build)", "components/routes.py", "build"),
     ("resolving the view (metrics/view/registry.py resolve)", "metrics/view/registry.py", "resolve"),
     ("the measure's view model (metrics/view/measure.py _build)", "metrics/view/measure.py", "_build"),
     ("SPC of the window (metrics/store.py _analysis)", "metrics/store.py", "_analysis"),
-    ("the figure dict (components/chart.py figure)", "components/chart.py", "figure"),
-    ("JSON encoding (orjson.dumps)", "~", "<orjson.dumps>"),
+    ("the chart's SVG (components/spc_svg.py spc_svg)", "components/spc_svg.py", "spc_svg"),
     ("response cache store (SharedStore.set: memory and folder)", "components/cache.py", "set"),
     ("compression (flask-compress after_request)", "flask_compress/flask_compress.py", "after_request"),
 )
@@ -234,7 +233,7 @@ def run(*, views: int = 300, top: int = 20, memory_views: int = 0) -> dict:
     waited = _wait_for_precompute()
     charts = _chart_urls(client)
     vocab = urlstate.vocabulary(get_store())
-    months = {url: distinct.figure_months(client.get(url).data) for url in charts}
+    months = {url: distinct.figure_months(client.get(distinct.figure_address(url)).data) for url in charts}
     supply = distinct.Supply(distinct.views(months, vocab.first_month, vocab.last_month))
     for r in supply.take(min(60, views)):  # warm: imports, first-call costs
         client.get(r.path, headers={"Accept-Encoding": ENCODING})

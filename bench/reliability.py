@@ -160,7 +160,7 @@ def _served(s: dict) -> list[str]:
     return [f"## Served under load: {s['what']}", "",
             f"Each phase runs {_n(d['duration_s_per_phase'])} s with {d['concurrency']} closed-loop clients, each "
             "sending page draws (through the page router) for windows and localities not asked before and, every "
-            "other request, a chart's figure (GET /figure/..., which the app's response cache keeps in the shared "
+            "other request, a chart (GET /chart/..., which the app's response cache keeps in the shared "
             "Redis) for a window not asked before, so each is a miss in the worker's memory that asks Redis; "
             "latencies are the slowest client's. The hung phase's Redis is resumed as its load time ends, so requests "
             "waiting on it finish then.", "",

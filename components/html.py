@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from components.chart import sparkline_svg
+from components.spc_svg import spc_svg
 from metrics import palette
 from metrics.report.html import table_html
 
@@ -24,16 +25,19 @@ ENV = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates"))
                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
-def _sparkline(view) -> dict | None:
+def _sparkline(view) -> Markup:
     family = view.icons[0].family if view.icons else "none"
-    src = sparkline_svg(view.spark, colour=palette.FAMILY.get(family, palette.COMMON))
-    if not src:
-        return None
     known = [s for s in view.spark if s is not None]
-    return {"src": src, "alt": f"Recent trend: {len(view.spark)} periods, from {known[0]:g} to {known[-1]:g}"}
+    label = f"Recent trend: {len(view.spark)} periods, from {known[0]:g} to {known[-1]:g}" if known else ""
+    return Markup(sparkline_svg(view.spark, colour=palette.FAMILY.get(family, palette.COMMON), label=label))
 
 
-ENV.globals.update(colour=lambda family: palette.FAMILY.get(family, palette.COMMON), kinds=KINDS,
+def _chart_html(chart) -> Markup:
+    """A chart drawn in the page body itself (the first screen's): the SVG its /chart/ address would send."""
+    return Markup(spc_svg(chart.spec, chart.key))
+
+
+ENV.globals.update(colour=lambda family: palette.FAMILY.get(family, palette.COMMON), kinds=KINDS, chart_html=_chart_html,
                    sparkline=_sparkline, table_html=lambda t: Markup(table_html(t)))
 
 

@@ -23,6 +23,7 @@ from dash.exceptions import PreventUpdate
 from components.html import block, render
 from metrics import urlstate
 from metrics.edition import APP_EDITION, get_store
+from metrics.memo import Memo
 from metrics.view.pages import ANY, PageView, build_page, filters as filter_views
 
 FILTER = "filter"  # id type of every filter control: {"type": "filter", "name": <URL parameter>}
@@ -47,9 +48,19 @@ def select(name: str, label: str, options, value: str):
     ], className="filter")
 
 
+FIRST_SCREEN_CHARTS = 2  # drawn inside the body: what a 1400 x 860 window shows of a page's first cards
+
+
+def first_charts(sections, n: int = FIRST_SCREEN_CHARTS) -> frozenset[str]:
+    """The keys of the first `n` SVG charts of the page, in reading order: the body carries them drawn, so the first
+    screen needs no request after the page's own; the rest are fetched as they scroll into view."""
+    keys = [c.key for s in sections for v in s.cards for c in v.charts if c.figure_href.startswith("/chart/")]
+    return frozenset(keys[:n])
+
+
 def sections_html(pv: PageView, highlight: str | None = None) -> str:
     """The usual body as HTML: each section's heading and note, then its cards (two to a row where it says)."""
-    return render("sections.html", sections=pv.sections, highlight=highlight)
+    return render("sections.html", sections=pv.sections, highlight=highlight, inline=first_charts(pv.sections))
 
 
 def sections_layout(pv: PageView) -> list:
@@ -60,6 +71,19 @@ def page_state_data(state: urlstate.State, notices: list[str], vocab: urlstate.V
     """What the browser keeps about the view: the State, its notices, and what the shell needs to show it."""
     return {**state.to_dict(), "notices": notices, "common": urlstate.encode(state, urlstate.COMMON_PARAMS),
             "search": urlstate.encode(state), "describe": urlstate.describe(state, vocab), "title": title}
+
+
+# The bodies last drawn: the same view of the same data is the same HTML, and Jinja takes ~10 ms to write the
+# overview's 3,000 elements. The views a page opens on are kept (pages x places x filters; at most ~300 kB each),
+# only the latest few windows an analyst picks.
+_bodies = Memo(windowed=8, whole=32)
+
+
+def body(store, pv: PageView, state: urlstate.State, notices=()) -> list:
+    """The page's body for its view, as its page module lays it out."""
+    key = (id(store), store.version, state, tuple(notices), APP_EDITION)
+    return _bodies.get(key, state.start is None and state.end is None,
+                       lambda: LAYOUTS.get(state.page, sections_layout)(pv))
 
 
 def layout(page_id: str, kwargs: dict) -> html.Div:
@@ -87,7 +111,7 @@ def layout(page_id: str, kwargs: dict) -> html.Div:
         # What is shown, in words; hidden where the page has no window (the report's window is its quarter).
         html.P(["Showing: ", html.Span(data["describe"], id="view-description")], className="small mb-3",
                hidden=not pv.describe),
-        html.Div(LAYOUTS.get(page_id, sections_layout)(pv), id="page-body"),
+        html.Div(body(store, pv, state, notices), id="page-body"),
     ], className="page", **{"data-page": page_id})
 
 
@@ -176,8 +200,8 @@ def redraw(data, _body):
     state = state_from(data)
     if state is None or state.page not in LAYOUTS:
         raise PreventUpdate
-    pv = build_page(get_store(), state.page, state, (), APP_EDITION)
-    return LAYOUTS[state.page](pv)
+    store = get_store()
+    return body(store, build_page(store, state.page, state, (), APP_EDITION), state)
 
 
 # The address bar follows a filter change (a history entry, no reload); a fallen-back link is replaced by its

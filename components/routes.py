@@ -2,7 +2,10 @@
 
 - `/download/<id>.csv?locality=…&from=…&to=…&part=…&chart=N`: the chart's table as CSV (the one CSV path);
 - `/download/overview.xlsx` and `/download/overview.csv` with the overview's settings: every measure in view;
-- `/figure/<id>.json?…`: the chart's figure, which dashboard.js draws when the chart scrolls into view;
+- `/chart/<id>.html?…`: an SPC chart drawn as SVG (components/spc_svg.py), which dashboard.js puts in place when
+  the chart scrolls into view (the first screen's come inside the page body);
+- `/figure/<id>.json?…`: a chart's plotly figure (the drill-downs, the funnel plot, the planner's fan), which
+  dashboard.js draws with plotly.js when it scrolls into view;
 - `/table/<id>.html?…`: the chart's table as an HTML fragment, fetched when a reader opens it.
 
 Plain links, so they work from the keyboard, in a new tab and when shared. Anything the registry does not
@@ -15,12 +18,14 @@ from flask import Response, abort, request
 
 from components.cache import response_bytes
 from components.chart import config, figure
+from components.spc_svg import spc_svg
 from metrics import urlstate
 from metrics.edition import APP_EDITION, get_store, serves_path
 from metrics.view.pages import build_page
 from metrics.report.html import table_html
 from metrics.view import overview as overview_view
 from metrics.view.measure import Scope
+from metrics.view.model import SpcChart
 from metrics.view.registry import chart_of, resolve
 from metrics.view.tables import to_csv, to_xlsx
 
@@ -31,6 +36,7 @@ def register(server) -> None:
     server.add_url_rule("/download/overview.<ext>", "download_overview", download_overview)
     server.add_url_rule("/download/<view_id>.csv", "download_csv", download_csv)
     server.add_url_rule("/figure/<view_id>.json", "figure_json", figure_json)
+    server.add_url_rule("/chart/<view_id>.html", "chart_html", chart_html)
     server.add_url_rule("/table/<view_id>.html", "table_fragment", table_fragment)
 
 
@@ -103,6 +109,16 @@ def figure_json(view_id: str):
         return orjson.dumps({"figure": figure(spec), "config": config(key)}, option=orjson.OPT_SERIALIZE_NUMPY)
 
     return Response(_kept(build), mimetype="application/json")
+
+
+def chart_html(view_id: str):
+    def build() -> bytes:
+        _, chart, _ = _chart(view_id)
+        if chart is None or not isinstance(chart.spec, SpcChart):
+            abort(404)
+        return spc_svg(chart.spec, chart.key).encode()
+
+    return Response(_kept(build), mimetype="text/html")
 
 
 def table_fragment(view_id: str):

@@ -8,15 +8,21 @@ How the pinned Dash (4.4.1) finds plotly.js: `Dash()` appends to `dcc._js_dist` 
 The renderer sets `window._dashPlotlyJSURL` to that path, and dcc.Graph's loader uses `window.Plotly` if it exists,
 else injects a script tag for that URL. So the partial bundle, vendored as `assets/vendor/plotly-basic-<v>.min.js`
 (npm `plotly.js-basic-dist-min`, the same plotly.js version as plotly.py bundles: scatter, bar and pie traces),
-is a plain script of the page that Dash includes from assets/ before its renderer starts: `window.Plotly` is set
-before any graph mounts. The full bundle is taken out of `dcc._js_dist` and its path answers 404.
+is served from assets/ but not part of the page (`LAZY_ASSETS`, Dash's `assets_ignore`): the SPC charts come
+drawn as SVG (components/spc_svg.py), and assets/dashboard.js loads the bundle, from the address in
+`<meta name="plotly-src">`, the first time a chart drawn with plotly.js is needed. No dcc.Graph is used, so nothing
+else asks for `window.Plotly`. The full bundle is taken out of `dcc._js_dist` and its path answers 404.
 """
 from __future__ import annotations
+
+import os
+import re
 
 from flask import Response, request
 from flask_compress import Compress
 
 from dash import dcc
+from plotly.offline import get_plotlyjs_version
 from dash.fingerprint import check_fingerprint
 
 YEAR_S = 365 * 24 * 3600
@@ -25,6 +31,8 @@ PLOTLY_NAMESPACE = "plotly"
 FULL_PLOTLY = "package_data/plotly.min.js"
 COMPONENT_SUITES = "_dash-component-suites/"
 ASSETS = "assets/"
+PLOTLY_BUNDLE = f"vendor/plotly-basic-{get_plotlyjs_version()}.min.js"  # the version plotly.py bundles
+LAZY_ASSETS = r"^plotly-basic-"  # Dash's assets_ignore (matched against file names): loaded when needed
 COMPRESS = {
     # Chromium offers zstd, br and gzip alike, and gets the first listed here: zstd at level 3 makes the plotly
     # bundle and a callback's JSON about as small as brotli at level 4, in a quarter of the time; gzip for the rest.
@@ -50,7 +58,22 @@ def fingerprinted(path: str, query: dict) -> bool:
     return path.startswith(ASSETS) and "m" in query
 
 
+def plotly_src(app) -> str | None:
+    """The partial bundle's address, stamped with its modification time as Dash stamps assets (cached for good);
+    None for an app without it (the benchmark's trivial app)."""
+    path = os.path.join(app.config.assets_folder, PLOTLY_BUNDLE)
+    if not os.path.isfile(path):
+        return None
+    return f"{app.get_asset_url(PLOTLY_BUNDLE)}?m={int(os.path.getmtime(path))}"
+
+
 def serve_lean(app) -> None:
+    if not re.search(LAZY_ASSETS, os.path.basename(PLOTLY_BUNDLE)):
+        raise ValueError("LAZY_ASSETS does not name the plotly.js bundle")
+    src = plotly_src(app)
+    if src:
+        app.index_string = app.index_string.replace(
+            "{%metas%}", '{%metas%}<meta name="plotly-src" content="' + src + '">', 1)
     drop_full_plotly()
     server = app.server
     server.config.update({k: v for k, v in COMPRESS.items() if k not in server.config})

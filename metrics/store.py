@@ -7,7 +7,9 @@ because it fails validation and the input is reported unavailable instead.
 """
 from __future__ import annotations
 
+import atexit
 import dataclasses
+import gc
 import hashlib
 import logging
 import os
@@ -414,6 +416,7 @@ _lock = threading.Lock()
 _current: Store | None = None
 _checked_at = 0.0
 _warmers: list[Callable[[Store], None]] = []
+_unfreeze_at_exit: list = []
 
 
 def warm_after_load(fn: Callable[[Store], None]) -> None:
@@ -432,6 +435,13 @@ def _warm(store: Store) -> None:
         except Exception:  # a request that needs it computes it (and reports the error) itself
             log.exception("Warming %s after loading data version %s failed", fn.__name__, store.version)
     store.precompute()
+    # What a data version keeps (the store, every chart's SPC, the warmed views) is built now and lives as long as
+    # the version: out of the cyclic collector's sweeps, which walked all of it every few dozen requests (a 100 ms
+    # pause in a page's callback). A reload puts it back (get_store), so an old version is collected, and so does
+    # exit, so what holds native memory is finalised (nanobind reports what never was).
+    gc.freeze()
+    if not _unfreeze_at_exit:
+        _unfreeze_at_exit.append(atexit.register(gc.unfreeze))
 
 
 def get_store(data_dir: str | Path | None = None) -> Store:
@@ -448,6 +458,7 @@ def get_store(data_dir: str | Path | None = None) -> Store:
         _checked_at = now
         if _current is None or _current.data_dir != data_dir or data_version(data_dir) != _current.version:
             try:
+                gc.unfreeze()  # the version being replaced may be collected once nothing uses it
                 _current = build_store(data_dir, precompute=False)
             except Exception:
                 if _current is None or _current.data_dir != data_dir:

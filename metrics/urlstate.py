@@ -357,7 +357,8 @@ def href(page: str, state: State | None = None, params: tuple[str, ...] | None =
 
 
 def data_href(kind: str, view_id: str, state: State | None, ext: str, **extra) -> str:
-    """A link to one of a view's data endpoints: `kind` is download (CSV/XLSX), figure (JSON) or table (HTML)."""
+    """A link to one of a view's data endpoints: `kind` is download (CSV/XLSX), figure (plotly JSON), chart (an SPC
+    chart drawn as SVG, in HTML) or table (HTML)."""
     base = encode(state, COMMON_PARAMS).lstrip("?") if state is not None else ""
     extra = {k: v for k, v in extra.items() if v not in (None, "", 0, "All")}
     query = "&".join(filter(None, [base, urlencode(extra)]))

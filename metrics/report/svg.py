@@ -65,7 +65,7 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     return ticks
 
 
-def _tick_digits(ticks: list[float]) -> int:
+def tick_digits(ticks: list[float]) -> int:
     step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
     return 0 if step >= 1 and all(float(t).is_integer() for t in ticks) else (1 if step >= 0.1 else 2)
 
@@ -118,7 +118,7 @@ def spc_svg(spec: SpcChart, *, label: str, description: str = "", id_prefix: str
            f'<title id="{id_prefix}-t">{escape(label)}</title>']
     if description:
         out.append(f'<desc id="{id_prefix}-d">{escape(description)}</desc>')
-    digits = _tick_digits(ticks)
+    digits = tick_digits(ticks)
     for t in ticks:
         y = float(sy(t))
         out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{_num(y)}" y2="{_num(y)}" stroke="#d8d8d8" '

@@ -301,7 +301,7 @@ def _chart(store, metric, choice: Choice, scope: Scope, pol: Policy, index: int,
         sentences=tuple(said),
         make_table=lambda: _table(metric, choice, points, lines, cols, pol, scope, index, source),
         flags=tuple(flags), latest=latest, source=source, synthetic=synthetic,
-        figure_href=urlstate.data_href("figure", metric.id, state, "json", **extra) if spec else "",
+        figure_href=urlstate.data_href("chart", metric.id, state, "html", **extra) if spec else "",
         table_href=urlstate.data_href("table", metric.id, state, "html", **extra),
         download_href=urlstate.data_href("download", metric.id, state, "csv", **extra)), rd
 

@@ -67,7 +67,33 @@ return waiting.length ? 'charts in view not drawn yet: ' + waiting.map(c => c.id
 CHART_DRAWN = """
 var c = arguments[0];
 if (/could not be drawn/.test(c.textContent)) { return 'FAILED: ' + c.id + ' could not be drawn'; }
-return c.getAttribute('data-drawn') === c.getAttribute('data-src') && !!c.data;
+return c.getAttribute('data-drawn') === c.getAttribute('data-src') &&
+       (!!c.data || !!c.querySelector('.svg-chart, .chart-empty'));
+"""
+
+# A drawn chart's series as the reader sees them: an SVG chart's point groups (components/spc_svg.py: name, and each
+# point's period and value), or plotly.js's traces. `kind` is the SVG group's class or the trace's mode.
+SERIES = """
+var box = arguments[0];
+if (box.querySelector('.svg-chart, .chart-empty')) {
+  return Array.from(box.querySelectorAll('g[data-name]')).map(function (g) {
+    var uses = Array.from(g.querySelectorAll('use'));
+    return {name: g.getAttribute('data-name'), kind: g.getAttribute('class'),
+            x: uses.map(u => u.getAttribute('data-x')),
+            y: uses.map(u => u.getAttribute('data-v') === '' ? null : Number(u.getAttribute('data-v')))};
+  });
+}
+return JSON.parse(JSON.stringify(box.data.map(t => ({name: t.name, kind: t.mode, x: t.x, y: t.y}))));
+"""
+
+# The words written on a drawn chart besides its axes: an SVG chart's notes and event numbers, or plotly's
+# annotations.
+NOTES = """
+var box = arguments[0];
+if (box.querySelector('.svg-chart')) {
+  return Array.from(box.querySelectorAll('text.note, g.event text')).map(t => t.textContent);
+}
+return (box.layout.annotations || []).map(a => a.text || '');
 """
 
 
@@ -138,20 +164,22 @@ class Dashboard:
         boxes = self.find_all(".chart[data-src]")
         return self.draw(boxes[0]) if boxes else None
 
+    def series(self, box) -> list[dict]:
+        """A drawn chart box's series (name, kind, x, y) as drawn (SERIES)."""
+        return self.driver.execute_script(SERIES, box)
+
     def figure_data(self, key: str):
-        """A card's chart data as plotly.js holds it (names, x, y): what the reader sees. The chart is scrolled
-        into view and drawn first; None when the page has no such chart."""
+        """A card's chart data as drawn (names, x, y): what the reader sees. The chart is scrolled into view and
+        drawn first; None when the page has no such chart."""
         box = self.chart(key)
         if box is None:
             return None
         self.draw(box)
-        return self.driver.execute_script(
-            "return JSON.parse(JSON.stringify(arguments[0].data.map(t => ({name: t.name, x: t.x, y: t.y}))));", box)
+        return self.series(box)
 
-    def layout_of(self, key: str) -> dict:
-        """A drawn chart's layout as plotly.js holds it (annotations, shapes)."""
-        box = self.draw(self.chart(key))
-        return self.driver.execute_script("return JSON.parse(JSON.stringify(arguments[0].layout));", box)
+    def notes_of(self, key: str) -> list[str]:
+        """The words written on a drawn chart besides its axes (NOTES)."""
+        return self.driver.execute_script(NOTES, self.draw(self.chart(key)))
 
     def severe_logs(self) -> list[dict]:
         return [e for e in self.dc.get_logs() if e.get("level") == "SEVERE"]

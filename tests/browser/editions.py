@@ -145,13 +145,23 @@ return {
 
 
 def read_page(board, base: str) -> dict:
-    """What the page now in the browser shows (READ_PAGE), with every chart's figure as the browser would fetch
-    it (charts are drawn only when scrolled into view: fetching the figures reads them all without scrolling)."""
+    """What the page now in the browser shows (READ_PAGE), with every chart as the browser would fetch it (charts
+    are drawn only when scrolled into view: fetching them reads them all without scrolling). An SPC chart comes
+    drawn as SVG (`html`, its words in `svg_words`); its plotly figure, the same view's numbers and words, is read
+    too (`figure`: tests/unit/test_spc_svg.py checks that the two say the same)."""
     import json
+    import re
+    from html import unescape
+
+    from bench.distinct import figure_address
     page = board.driver.execute_script(READ_PAGE)
     for chart in page["charts"]:
         status, text, _ = http(base + chart["src"])
         chart["status"] = status
+        chart["html"] = text if status == 200 and chart["src"].startswith("/chart/") else None
+        chart["svg_words"] = unescape(" ".join(re.findall(r">([^<>]+)<", chart["html"]))) if chart["html"] else ""
+        if chart["html"] is not None:
+            status, text, _ = http(base + figure_address(chart["src"]))
         chart["figure"] = json.loads(text)["figure"] if status == 200 else None
     return page
 
@@ -175,9 +185,7 @@ def sweep(board, base: str, paths) -> dict:
             continue
         page = read_page(board, base)
         page["error"] = None
-        page["first_chart"] = board.driver.execute_script(
-            "return JSON.parse(JSON.stringify(arguments[0].data.map(t => ({name: t.name, y: t.y}))));",
-            first) if first else None
+        page["first_chart"] = [{"name": s["name"], "y": s["y"]} for s in board.series(first)] if first else None
         page["axe"] = axe.violations(board.driver)
         page["logs"] = board.severe_logs()
         seen[(path, locality)] = page
@@ -196,7 +204,8 @@ def chart_words(chart: dict) -> str:
     figure = chart["figure"] or {}
     return json.dumps({"data": [{k: t.get(k) for k in ("name", "text", "hovertext", "hovertemplate")}
                                 for t in figure.get("data", [])],
-                       "notes": (figure.get("layout") or {}).get("annotations", [])})
+                       "notes": (figure.get("layout") or {}).get("annotations", []),
+                       "svg": chart.get("svg_words", "")})
 
 
 def has_values(traces) -> bool:

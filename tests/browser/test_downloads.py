@@ -22,9 +22,7 @@ return Array.from(arguments[0].querySelectorAll('.png-button[data-target]')).map
   key: b.dataset.target.replace(/^chart-/, ''),
   href: b.parentElement.querySelector('a[download]').getAttribute('href')}));
 """
-COMPARATORS = """
-return arguments[0].data.filter(t => t.mode === 'lines+markers').map(t => ({name: t.name, x: t.x, y: t.y}));
-"""
+COMPARATOR_KINDS = ("comparator", "lines+markers")  # an SVG chart's comparator groups, or plotly's traces
 
 
 def number(text: str):
@@ -50,7 +48,8 @@ def card_downloads(board, base: str, card_id: str) -> list[dict]:
     for chart in board.driver.execute_script(CHARTS, card):
         box = board.draw(board.chart(chart["key"]))
         rows, columns, disposition = fetch_csv(base + chart["href"])
-        out.append({**chart, "comparators": board.driver.execute_script(COMPARATORS, box), "rows": rows,
+        comparators = [s for s in board.series(box) if s["kind"] in COMPARATOR_KINDS]
+        out.append({**chart, "comparators": comparators, "rows": rows,
                     "columns": columns, "disposition": disposition})
     return out
 

@@ -20,7 +20,7 @@ def drawn(figure) -> bool:
 
 
 def annotation_texts(board, key: str) -> list[str]:
-    return [a.get("text", "") for a in board.layout_of(key).get("annotations", [])]
+    return board.notes_of(key)
 
 
 def drilldowns(board) -> list[str]:

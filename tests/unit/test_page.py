@@ -161,3 +161,29 @@ def test_a_malformed_change_does_nothing(vocab, values, data, names, outputs):
 def test_redraw_does_nothing_for_what_is_no_page(data):
     with pytest.raises(PreventUpdate):
         redraw(data, "page-body")
+
+
+@pytest.mark.parametrize("page", ["outcome-1", "therapy", "ehcp"])
+def test_the_first_screens_charts_come_drawn_in_the_body_and_the_rest_on_sight(vocab, page):
+    # The first FIRST_SCREEN_CHARTS SPC charts of the page, in reading order, are drawn in the body (marked drawn
+    # from their own address, so dashboard.js fetches nothing for them); every other chart box waits to be seen.
+    import re
+    from html import unescape
+
+    from components.page import FIRST_SCREEN_CHARTS, sections_html
+    from metrics.edition import APP_EDITION, get_store
+    from metrics.view.pages import build_page
+    state, _ = urlstate.decode(page, {}, vocab)
+    pv = build_page(get_store(), page, state, (), APP_EDITION)
+    body = sections_html(pv)
+    boxes = re.findall(r'<div id="chart-([^"]+)" class="chart" data-src="([^"]+)"( data-drawn="([^"]+)")?[^>]*>'
+                       r'(<div class="chart-ytitle">|<div class="svg-chart">|<div class="chart-placeholder)', body)
+    assert len(boxes) > FIRST_SCREEN_CHARTS
+    drawn = [b for b in boxes if b[2]]
+    spc = [b for b in boxes if b[1].startswith("/chart/")]
+    assert drawn == spc[:FIRST_SCREEN_CHARTS]
+    assert all(src == seen and start != '<div class="chart-placeholder' for _, src, _, seen, start in drawn)
+    assert all(start == '<div class="chart-placeholder' for _, _, seen, _, start in boxes if not seen)
+    assert [b[0] for b in drawn] == [c.key for s in pv.sections for v in s.cards for c in v.charts
+                                     if c.figure_href.startswith("/chart/")][:FIRST_SCREEN_CHARTS]
+    assert all(unescape(src).startswith(f"/chart/") for _, src, *_ in drawn)

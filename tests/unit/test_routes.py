@@ -67,6 +67,22 @@ def test_figure_and_table_of_a_chart(client, edition):
     assert '<th scope="row">January 2024</th><td>2024-01-01</td><td>20</td>' in table
 
 
+def test_an_spc_chart_is_served_drawn_as_the_view_links_it(client, small_store, edition):
+    # The card links its chart at /chart/ and the route answers with the SVG of that very view's spec.
+    from components.spc_svg import spc_svg
+    store = small_store if edition == "board" else public_store(small_store)
+    chart = measure_view(store, "complaints", Scope("central"), "All", edition).charts[0]
+    assert chart.figure_href == "/chart/complaints.html?locality=central"
+    r = client.get(chart.figure_href)
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    assert r.get_data(as_text=True) == spc_svg(chart.spec, chart.key)
+    assert ("Process limits" in r.get_data(as_text=True)) is (edition == "board")
+    # Only a measure's SPC charts are drawn so: anything else is not found.
+    for path in ("/chart/no_such_measure.html", "/chart/overview.html", "/chart/complaints.html?chart=7",
+                 "/chart/complaints.json"):
+        assert client.get(path).status_code == 404, path
+
+
 def test_the_neighbour_table(client):
     r = client.get("/table/pct_on_time.html?table=neighbours")
     assert r.status_code == 200 and '<th scope="row">Hartlepool</th>' in r.get_data(as_text=True)

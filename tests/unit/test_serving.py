@@ -1,5 +1,5 @@
-"""components.serving on the real app (through Flask's test client): the page loads only the partial plotly.js bundle
-and the full one is not served; responses are compressed with each encoding a browser may ask for and decompress to
+"""components.serving on the real app (through Flask's test client): the page loads no plotly.js, names the partial
+bundle for dashboard.js to load when a chart needs it, and the full one is not served; responses are compressed with each encoding a browser may ask for and decompress to
 the very bytes; fingerprinted files are cached for good, anything else is not."""
 import gzip
 import hashlib
@@ -29,9 +29,18 @@ def scripts(client) -> list[str]:
     return re.findall(r'<script src="([^"]+)"', client.get("/").get_data(as_text=True))
 
 
-def test_the_page_loads_the_partial_bundle_and_not_the_full_one(client, scripts):
-    plotly = [s for s in scripts if "plotly" in s]
-    assert plotly == [f"/assets/vendor/plotly-basic-{get_plotlyjs_version()}.min.js?m=" + plotly[0].split("?m=")[1]]
+@pytest.fixture(scope="module")
+def plotly_src(client) -> str:
+    return re.search(r'<meta name="plotly-src" content="([^"]+)">', client.get("/").get_data(as_text=True)).group(1)
+
+
+def test_the_page_names_the_partial_bundle_and_loads_no_plotly(client, scripts, plotly_src):
+    # SPC charts come drawn as SVG: plotly.js is not a script of the page, only an address dashboard.js loads from.
+    assert [s for s in scripts if "plotly" in s] == []
+    assert plotly_src == f"/assets/vendor/plotly-basic-{get_plotlyjs_version()}.min.js?m=" + plotly_src.split("?m=")[1]
+    sent = client.get(plotly_src)
+    assert sent.status_code == 200 and sent.headers["Cache-Control"] == serving.IMMUTABLE
+    assert sent.get_data()[:200].decode().find(get_plotlyjs_version()) > 0
     # The renderer would fetch the full bundle only if window.Plotly were missing; it is never served.
     assert client.get(FULL).status_code == 404
     # Nothing in the page names it either (dcc's resource list is process-wide and any other Dash() in the
@@ -57,9 +66,9 @@ def test_the_vendored_bundle_is_the_plotly_js_that_plotly_py_bundles():
     ("gzip", "gzip", gzip.decompress),
     ("identity", None, lambda b: b),
 ])
-def test_responses_are_compressed_as_asked_and_decompress_to_the_same_bytes(client, scripts, accept, encoding,
-                                                                             decode):
-    for path in [scripts[-1], next(s for s in scripts if "plotly" in s), "/_dash-layout", "/_dash-dependencies"]:
+def test_responses_are_compressed_as_asked_and_decompress_to_the_same_bytes(client, scripts, plotly_src, accept,
+                                                                             encoding, decode):
+    for path in [scripts[-1], plotly_src, "/_dash-layout", "/_dash-dependencies"]:
         plain = client.get(path, headers={"Accept-Encoding": "identity"}).get_data()
         sent = client.get(path, headers={"Accept-Encoding": accept})
         assert sent.headers.get("Content-Encoding") == encoding, path
