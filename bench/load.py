@@ -12,8 +12,8 @@
    line for each request, whole milliseconds) are recorded, and the ratio of requests/s to the baseline's at the
    same concurrency.
 
-A filter change is one callback chain (`sync_url` then `redraw`, which returns the page's new body as one HTML
-block, the first screen's SPC charts drawn in it) and then one GET `/chart/<id>.html?...` per other chart that comes on
+A filter change is one callback (`sync_url`, which returns the page's new State and its body as one HTML block,
+the first screen's SPC charts drawn in it) and then one GET `/chart/<id>.html?...` per other chart that comes on
 the screen (assets/dashboard.js draws a chart
 when it scrolls into view); all of them are captured and replayed. "The chart request" is that GET for every chart
 box of /outcome-1 (whole area): replayed, it is the *repeated-view* scenario (the same few views again and again: it

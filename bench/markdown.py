@@ -191,7 +191,8 @@ def _server_profile(sp: dict) -> list[str]:
     out += _top_functions(d, 15)
     for label, x in (sp.get("redraws") or {}).items():
         out += [f"### The page-body redraw of a filter change: {label}", "",
-                f"The `redraw` callback (after `sync_url`) sent {x['requests']} times, alternately for the view before "
+                f"The `sync_url` callback (the State, the filters and the body) sent {x['requests']} times, "
+                "alternately for the view before "
                 f"and after the change, both already cached as views: {_n(x['unprofiled_ms_per_request'], 2)} ms per "
                 f"request without the profiler, {_n(x['wall_ms_per_request'], 2)} ms under it.", "",
                 *_table(["Part", "ms", "calls"], [[q["part"], _n(q["ms_per_request"], 3), _n(q["calls_per_request"], 2)]
@@ -243,7 +244,8 @@ def _load(lr: dict) -> list[str]:
            "Latency is measured by the client (so it includes queueing at high concurrency); server p50 is "
            "the app's own time per request (whole ms, its `send.requests` log). `vs callback` and `vs GET` are "
            "requests/s over the trivial callback's and the trivial GET's at the same concurrency. A filter change "
-           "sends its callbacks (`sync_url`, then `redraw` with the page body) and a GET per chart on the screen; "
+           "sends one callback (`sync_url`: the State, the filters and the page body) and a GET per chart on the "
+           "screen that the body does not draw; "
            f"each is replayed as the browser sent it. Response cache: {lr.get('cache')}.", ""]
     head = ["Scenario", "Concurrency", "Requests", "Requests/s", "p50 ms", "p95 ms", "Server p50 ms", "vs callback",
             "vs GET", "Errors"]

@@ -1,7 +1,8 @@
 """Where the server's time goes: the app in this process (Flask's test client calls it as a gunicorn worker would,
 through every hook: the security gate, the response cache, compression, the request log), under cProfile, for chart
 requests of views nobody asked for before, for the same charts asked again, and for the page-body redraws of the
-slowest filter changes in the browser (the `redraw` callback after `sync_url`, components/page.py).
+slowest filter changes in the browser (the `sync_url` callback, which draws the page's body for the new State,
+components/page.py).
 
 `python -m bench.profile_server [--views 300]` prints the result; `python -m bench` (full and quick runs) keeps it
 under "server_profile" in bench/results.json and BENCHMARKS.md shows it. The chart addresses are those of
@@ -47,7 +48,7 @@ REDRAW_PARTS = (
     ("the whole request (Flask's WSGI call)", "flask/app.py", "wsgi_app"),
     ("security gate: the callback body checked (components/security.py)", "components/security.py", "_gate"),
     ("Dash's dispatch of the callback", "dash/backends/_flask.py", "_dispatch"),
-    ("the redraw callback (components/page.py redraw)", "components/page.py", "redraw"),
+    ("the filter change's callback (components/page.py sync_url)", "components/page.py", "sync_url"),
     ("the page's view (metrics/view/pages.py build_page)", "metrics/view/pages.py", "build_page"),
     ("the page body's HTML (Jinja2 templates, components/html.py render)", "components/html.py", "render"),
     ("the callback response's JSON (dash._utils.to_json)", "dash/_utils.py", "to_json"),
@@ -133,7 +134,8 @@ def _profiled(client, requests: list, top: int, parts=PARTS) -> dict:
 
 
 def redraw_body(page: str, query: dict) -> dict:
-    """The `redraw` callback's body as the browser sends it after `sync_url` (components/page.py) for `query`."""
+    """A `sync_url` callback body (components/page.py) that draws the page's body for `query`: its State sent
+    back with no filter changed, as a change leaves it."""
     from components.page import page_state_data
     from metrics import urlstate
     from metrics.edition import get_store
@@ -141,9 +143,13 @@ def redraw_body(page: str, query: dict) -> dict:
     vocab = urlstate.vocabulary(get_store())
     state, notices = urlstate.decode(page, query, vocab)
     data = {**page_state_data(state, notices, vocab, page), "push": True}
-    return {"output": "page-body.children", "outputs": {"id": "page-body", "property": "children"},
-            "inputs": [{"id": "page-state", "property": "data", "value": data}],
-            "state": [{"id": "page-body", "property": "id", "value": "page-body"}],
+    from app import app
+    output = next(k for k in app.callback_map if "page-body.children" in k)
+    return {"output": output, "outputs": [{"id": "page-state", "property": "data"}, [],
+                                          {"id": "view-description", "property": "children"},
+                                          {"id": "page-body", "property": "children"}],
+            "inputs": [[], {"id": "url-popped", "property": "data", "value": None}],
+            "state": [{"id": "page-state", "property": "data", "value": data}],
             "changedPropIds": ["page-state.data"]}
 
 

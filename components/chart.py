@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 
+from markupsafe import escape
+
 from metrics import palette
 from metrics.view.model import BarChart, Chart, PanelsChart, SpcChart, StackedChart
 
@@ -272,7 +274,6 @@ def sparkline_svg(values, *, colour: str, label: str = "", width: int = 96, heig
     """A tiny SVG line, last point marked, gaps where a value is missing: markup to put in the page itself (as a
     data: URL image each sparkline was an SVG document of its own for the browser to build: ~1 ms apiece, 100 ms
     for the overview's rows). `label` is what it says to a screen reader."""
-    from html import escape
     v = [None if (x is None or (isinstance(x, float) and math.isnan(x))) else float(x) for x in values]
     known = [x for x in v if x is not None]
     if len(known) < 2:

@@ -6,8 +6,8 @@ A page module registers its path and says how to lay out its PageView (metrics/v
     register("therapy", sections_layout)
 
 `layout(page_id, kwargs)` draws the page from its URL (so a pasted link shows exactly that view); a filter change
-writes the URL without a reload (`sync_url`) and redraws the page's body from the new State (`redraw`); back and
-forward redraw from the URL again. A link whose settings were not recognised is answered with the page in its
+writes the URL without a reload and redraws the page's body from the new State, in one callback (`sync_url`: one
+round trip); back and forward redraw from the URL again. A link whose settings were not recognised is answered with the page in its
 canonical form, and the address bar is rewritten to it (dashboard.js).
 """
 from __future__ import annotations
@@ -147,24 +147,26 @@ def state_from(data) -> urlstate.State | None:
     Output("page-state", "data"),
     Output({"type": FILTER, "name": ALL}, "value"),
     Output("view-description", "children"),
+    Output("page-body", "children"),
     Input({"type": FILTER, "name": ALL}, "value"),
     Input("url-popped", "data"),
     State("page-state", "data"),
     prevent_initial_call=True,
 )
 def sync_url(values, popped, data):
-    """Keep the page's State, its filter controls and the URL in step, whichever one moved.
+    """Keep the page's State, its filter controls, the URL and the page's body in step, whichever one moved.
 
     A filter changed: decode the filters' values through the same whitelist as a URL (a hostile callback body falls
     back like a hostile link), and mark the new State to be pushed to the address bar (`pushUrl`, client side). The
     URL changed under the page (back/forward: `url-popped`, set by dashboard.js on popstate): redraw the filters and
-    State from it, pushing nothing. A URL for another page is the router's business.
+    State from it, pushing nothing. A URL for another page is the router's business. Either way the body is drawn
+    for the new State here, not by a second callback on the State: a filter change is one round trip.
     """
     previous = state_from(data)
     names = _filter_names(ctx.inputs_list[0])
-    if previous is None or names is None or not isinstance(values, list) or len(values) != len(names) \
-            or len(ctx.outputs_list[1]) != len(names):
-        raise PreventUpdate
+    if previous is None or previous.page not in LAYOUTS or names is None or not isinstance(values, list) \
+            or len(values) != len(names) or len(ctx.outputs_list[1]) != len(names):
+        raise PreventUpdate  # not a page of this edition, or not the filters the page has
     store = get_store()
     vocab = urlstate.vocabulary(store)
     page_id = previous.page
@@ -185,23 +187,13 @@ def sync_url(values, popped, data):
     new = {**page_state_data(state, notices, vocab, data.get("title", "") if isinstance(data, dict) else ""),
            "push": push}
     shown = {f.name: f.value for f in filter_views(store, page_id, state, vocab, _policy())}
-    return new, [shown.get(n, ANY) for n in names], new["describe"]
+    drawn = body(store, build_page(store, page_id, state, (), APP_EDITION), state)
+    return new, [shown.get(n, ANY) for n in names], new["describe"], drawn
 
 
 def _policy():
     from metrics.edition import policy
     return policy(APP_EDITION)
-
-
-@callback(Output("page-body", "children"), Input("page-state", "data"), State("page-body", "id"),
-          prevent_initial_call=True)
-def redraw(data, _body):
-    """The page's body for a new State (every view is a cached lookup by data version, place and window)."""
-    state = state_from(data)
-    if state is None or state.page not in LAYOUTS:
-        raise PreventUpdate
-    store = get_store()
-    return body(store, build_page(store, state.page, state, (), APP_EDITION), state)
 
 
 # The address bar follows a filter change (a history entry, no reload); a fallen-back link is replaced by its

@@ -45,7 +45,7 @@ def test_security_headers_on_pages_data_and_errors(client):
               client.get("/no-such-page"), client.post(CALLBACK, data=b"{")):
         csp = r.headers["Content-Security-Policy"]
         assert "frame-ancestors 'none'" in csp and "script-src 'self' 'sha256-" in csp
-        assert "img-src 'self' data: blob:" in csp  # sparklines are data: URLs; PNG export draws through blob:
+        assert "img-src 'self' data: blob:" in csp  # a chart saved as PNG is drawn through data: and blob: URLs
         assert r.headers["X-Content-Type-Options"] == "nosniff"
         assert r.headers["Referrer-Policy"] == "no-referrer"
 
@@ -92,14 +92,24 @@ def forge(app, output: str, inputs=(), state=(), changed=None) -> dict:
             "changedPropIds": [changed or f"{first['id']}.{first['property']}"]}
 
 
-BODY = "page-body.children"  # the one redraw of a page's body from its State (components.page.redraw)
 SEARCH = "..catalogue-table.children...catalogue-count.children.."  # the data page's search: two outputs
+
+
+def redraw(app, data) -> dict:
+    """A body for components.page.sync_url, the one callback that draws a page's body for a new State, sending
+    back the page-state `data` with no filter: the body is drawn for the State decoded from `data` alone."""
+    output = next(k for k in app.app.callback_map if "page-body.children" in k)
+    body = forge(app, output, [None, None], [data], "page-state.data")
+    body["inputs"][0], body["outputs"][1] = [], []  # the filters' ALL pattern: none of them
+    return body
+
+
 REFUSED = [  # (name, body or a function of the app giving one): refused before any callback runs
     ("not JSON", b"{"),
-    ("no such output", lambda a: {**forge(a, BODY, [None], ["page-body"]), "output": "secret.children"}),
+    ("no such output", lambda a: {**redraw(a, None), "output": "secret.children"}),
     ("a clientside-only callback", lambda a: forge(a, "report-print.title", [1])),
     ("an input missing", lambda a: forge(a, "report-download.data", [1], [{}])),
-    ("an input for another component", lambda a: {**forge(a, BODY, [{}], ["page-body"]),
+    ("an input for another component", lambda a: {**redraw(a, {}),
                                                    "inputs": [{"id": "url", "property": "search", "value": "?"}]}),
     ("several outputs sent as one", lambda a: {**forge(a, SEARCH, ["speech"]),
                                                "outputs": {"id": "catalogue-table", "property": "children"}}),
@@ -132,11 +142,21 @@ def test_malformed_callback_bodies_get_400(wired, client, name, payload):
     assert r.status_code == 400 and "Traceback" not in r.get_data(as_text=True)
 
 
+STOPPED_STATES = [  # (name, page state sent back): well formed, hostile values: nothing is drawn (204)
+    ("page state of a page that does not exist", {"page": "no-such-page"}),
+    ("page state not an object", SCRIPT),
+    ("page id with markup", {"page": SCRIPT}),
+    ("page state a list", ["ehcp"]),
+]
+
+
+@pytest.mark.parametrize("name, data", STOPPED_STATES, ids=[s[0] for s in STOPPED_STATES])
+def test_hostile_page_states_draw_nothing(wired, client, name, data):
+    r = client.post(CALLBACK, json=redraw(wired, data))
+    assert r.status_code == 204, r.get_data(as_text=True)[:300]
+
+
 STOPPED = [  # (name, output, inputs, state): well formed, hostile values: the callback does nothing (204)
-    ("page state of a page that does not exist", BODY, [{"page": "no-such-page"}], ["page-body"]),
-    ("page state not an object", BODY, [SCRIPT], ["page-body"]),
-    ("page id with markup", BODY, [{"page": SCRIPT}], ["page-body"]),
-    ("page state a list", BODY, [["ehcp"]], ["page-body"]),
     ("report key with a list for a locality", "report-download.data", [1, None],
      [{"locality": ["north"], "quarter": "2025-Q1"}]),
     ("report key with markup for a quarter", "report-download.data", [None, {"$gt": 0}],
@@ -171,17 +191,17 @@ def decoded(response) -> str:
 
 @pytest.mark.parametrize("name, sent, clean", FALLS_BACK, ids=[f[0] for f in FALLS_BACK])
 def test_hostile_settings_are_drawn_as_their_defaults(wired, client, name, sent, clean):
-    r = client.post(CALLBACK, json=forge(wired, BODY, [sent], ["page-body"]))
+    r = client.post(CALLBACK, json=redraw(wired, sent))
     assert r.status_code == 200
     text = decoded(r)
     assert SCRIPT not in text and "OR '1'" not in text and "b" * 100 not in text
     # Exactly the body drawn for the same page without the hostile settings.
-    expected = client.post(CALLBACK, json=forge(wired, BODY, [clean], ["page-body"]))
+    expected = client.post(CALLBACK, json=redraw(wired, clean))
     assert r.get_json()["response"]["page-body"] == expected.get_json()["response"]["page-body"]
 
 
 def test_a_page_state_redraws_that_pages_body(wired, client):
-    r = client.post(CALLBACK, json=forge(wired, BODY, [{"page": "therapy", "service": "slt"}], ["page-body"]))
+    r = client.post(CALLBACK, json=redraw(wired, {"page": "therapy", "service": "slt"}))
     assert r.status_code == 200
     body = decoded(r)
     assert "/download/therapy_over_18wk_pct.csv?part=Speech+and+language+therapy" in body
@@ -211,10 +231,14 @@ runs = []
 dash.Dash.run = lambda self, **kw: runs.append(kw)
 ns = runpy.run_path("app.py", run_name="__main__")
 c = ns["server"].test_client()
-def body(data):
-    return {"output": "page-body.children", "outputs": {"id": "page-body", "property": "children"},
-            "inputs": [{"id": "page-state", "property": "data", "value": data}],
-            "state": [{"id": "page-body", "property": "id", "value": "page-body"}],
+c.get("/")  # Dash completes its callback map on the first request
+OUTPUT = next(k for k in ns["app"].callback_map if "page-body.children" in k)
+def body(data):  # the page's State sent back with no filter (tests/unit/test_app_wiring.py redraw)
+    return {"output": OUTPUT, "outputs": [{"id": "page-state", "property": "data"}, [],
+                                          {"id": "view-description", "property": "children"},
+                                          {"id": "page-body", "property": "children"}],
+            "inputs": [[], {"id": "url-popped", "property": "data", "value": None}],
+            "state": [{"id": "page-state", "property": "data", "value": data}],
             "changedPropIds": ["page-state.data"]}
 member = {"X-Forwarded-User": "a.member@blackpool.gov.uk"}
 print(json.dumps({
