@@ -175,6 +175,8 @@ def _wait_drawn(driver, timeout_s: float) -> None:
             s = driver.execute_script(_STATE)
         except TimeoutException:  # the renderer is busy: ask again
             continue
+        if s and s.get("failed"):  # a callback or chart that failed leaves the page as it was: nothing to time
+            raise RuntimeError(f"requests failed on {driver.current_url}: {s['failed'][:5]}")
         if s and s["drawn"] and s["drawnAt"] is not None and s["now"] - s["drawnAt"] >= QUIET_MS:
             return
         time.sleep(0.05)

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 
 import dash_bootstrap_components as dbc
-from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from components.html import block, render
@@ -188,7 +188,10 @@ def sync_url(values, popped, data):
            "push": push}
     shown = {f.name: f.value for f in filter_views(store, page_id, state, vocab, _policy())}
     drawn = body(store, build_page(store, page_id, state, (), APP_EDITION), state)
-    return new, [shown.get(n, ANY) for n in names], new["describe"], drawn
+    controls = [shown.get(n, ANY) for n in names]
+    # Controls already showing what they should are left alone: redrawing a select of 200 months costs the browser
+    # more than the rest of the response.
+    return new, [no_update] * len(controls) if controls == values else controls, new["describe"], drawn
 
 
 def _policy():

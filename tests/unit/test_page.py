@@ -93,9 +93,11 @@ def sync(values, data, *, popped=None, names=THERAPY_FILTERS, outputs=None):
         inputs_list=[filters(names), {"id": "url-popped", "property": "data"}],
         outputs_list=[{"id": "page-state", "property": "data"}, filters(outputs or names),
                       {"id": "view-description", "property": "children"}, {"id": "page-body", "property": "children"}]))
+    from dash import no_update
     new, shown, described, body = sync_url(values, popped, data)
     sync.body = body  # the page's body drawn for the new State, in the same callback
-    return new, shown, described
+    sync.left_alone = all(s is no_update for s in shown)  # the controls already show the State: not redrawn
+    return new, values if sync.left_alone else shown, described
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +114,7 @@ def test_a_filter_change_is_decoded_and_pushed(vocab, registered):
                                              breakdown="age_band")
     assert new["push"] is True and new["search"] == "?locality=central&from=2023-04&service=ot&breakdown=age_band"
     assert new["common"] == "?locality=central&from=2023-04"  # what links to other pages carry
-    assert shown == ["central", "2023-04", vocab.last_month, "ot", "age_band"]
+    assert shown == ["central", "2023-04", vocab.last_month, "ot", "age_band"] and sync.left_alone
     assert described == new["describe"] == (f"Central locality, April 2023 to {urlstate.month_name(vocab.last_month)}, "
                                             "occupational therapy, by age band")
     # The body for that State comes back with it (one round trip), as the page's layout would draw it.
@@ -140,6 +142,7 @@ def test_hostile_filter_values_fall_back_and_are_never_echoed(vocab, name, value
     assert state_from(new) == (urlstate.State(page="therapy", service="slt", locality="north") if kept
                                else urlstate.State(page="therapy"))
     assert shown == ["north" if kept else "area", vocab.first_month, vocab.last_month, "slt" if kept else "all", "any"]
+    assert not sync.left_alone  # the controls are set back to what the State is
     assert SCRIPT not in repr((new, shown, described)) and "DROP" not in repr(new)
 
 
