@@ -37,8 +37,8 @@ def _chart_html(chart) -> Markup:
     return Markup(spc_svg(chart.spec, chart.key))
 
 
-ENV.globals.update(colour=lambda family: palette.FAMILY.get(family, palette.COMMON), kinds=KINDS, chart_html=_chart_html,
-                   sparkline=_sparkline, table_html=lambda t: Markup(table_html(t)))
+ENV.globals.update(colour=lambda family: palette.FAMILY.get(family, palette.COMMON), kinds=KINDS,
+                   chart_html=_chart_html, sparkline=_sparkline, table_html=lambda t: Markup(table_html(t)))
 
 
 def render(template: str, **context) -> str:

@@ -7,8 +7,8 @@ A page module registers its path and says how to lay out its PageView (metrics/v
 
 `layout(page_id, kwargs)` draws the page from its URL (so a pasted link shows exactly that view); a filter change
 writes the URL without a reload and redraws the page's body from the new State, in one callback (`sync_url`: one
-round trip); back and forward redraw from the URL again. A link whose settings were not recognised is answered with the page in its
-canonical form, and the address bar is rewritten to it (dashboard.js).
+round trip); back and forward redraw from the URL again. A link whose settings were not recognised is answered
+with the page in its canonical form, and the address bar is rewritten to it (dashboard.js).
 """
 from __future__ import annotations
 
@@ -17,13 +17,15 @@ import re
 from collections.abc import Callable
 
 import dash_bootstrap_components as dbc
-from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
+from dash import (ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html,
+                  no_update)
 from dash.exceptions import PreventUpdate
 
 from components.html import block, render
 from metrics import urlstate
 from metrics.edition import APP_EDITION, get_store
 from metrics.memo import Memo
+from metrics.view.model import SpcChart
 from metrics.view.pages import ANY, PageView, build_page, filters as filter_views
 
 FILTER = "filter"  # id type of every filter control: {"type": "filter", "name": <URL parameter>}
@@ -54,7 +56,7 @@ FIRST_SCREEN_CHARTS = 2  # drawn inside the body: what a 1400 x 860 window shows
 def first_charts(sections, n: int = FIRST_SCREEN_CHARTS) -> frozenset[str]:
     """The keys of the first `n` SVG charts of the page, in reading order: the body carries them drawn, so the first
     screen needs no request after the page's own; the rest are fetched as they scroll into view."""
-    keys = [c.key for s in sections for v in s.cards for c in v.charts if c.figure_href.startswith("/chart/")]
+    keys = [c.key for s in sections for v in s.cards for c in v.charts if isinstance(c.spec, SpcChart)]
     return frozenset(keys[:n])
 
 
@@ -79,11 +81,12 @@ def page_state_data(state: urlstate.State, notices: list[str], vocab: urlstate.V
 _bodies = Memo(windowed=8, whole=32)
 
 
-def body(store, pv: PageView, state: urlstate.State, notices=()) -> list:
-    """The page's body for its view, as its page module lays it out."""
+def body(store, state: urlstate.State, notices=(), pv: PageView | None = None) -> list:
+    """The page's body for its view, as its page module lays it out; its PageView is built only if the body is not
+    kept (`pv`: one the caller already built)."""
     key = (id(store), store.version, state, tuple(notices), APP_EDITION)
-    return _bodies.get(key, state.start is None and state.end is None,
-                       lambda: LAYOUTS.get(state.page, sections_layout)(pv))
+    return _bodies.get(key, state.start is None and state.end is None, lambda: LAYOUTS.get(state.page, sections_layout)(
+        pv or build_page(store, state.page, state, notices, APP_EDITION)))
 
 
 def layout(page_id: str, kwargs: dict) -> html.Div:
@@ -111,7 +114,7 @@ def layout(page_id: str, kwargs: dict) -> html.Div:
         # What is shown, in words; hidden where the page has no window (the report's window is its quarter).
         html.P(["Showing: ", html.Span(data["describe"], id="view-description")], className="small mb-3",
                hidden=not pv.describe),
-        html.Div(body(store, pv, state, notices), id="page-body"),
+        html.Div(body(store, state, notices, pv), id="page-body"),
     ], className="page", **{"data-page": page_id})
 
 
@@ -187,7 +190,7 @@ def sync_url(values, popped, data):
     new = {**page_state_data(state, notices, vocab, data.get("title", "") if isinstance(data, dict) else ""),
            "push": push}
     shown = {f.name: f.value for f in filter_views(store, page_id, state, vocab, _policy())}
-    drawn = body(store, build_page(store, page_id, state, (), APP_EDITION), state)
+    drawn = body(store, state)
     controls = [shown.get(n, ANY) for n in names]
     # Controls already showing what they should are left alone: redrawing a select of 200 months costs the browser
     # more than the rest of the response.

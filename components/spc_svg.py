@@ -19,7 +19,7 @@ from markupsafe import escape
 from components.chart import point_lines
 from metrics import format as fmt
 from metrics import palette
-from metrics.report.svg import nice_ticks, tick_digits
+from metrics.report.svg import marker_path, nice_ticks, tick_digits
 from metrics.view.model import SpcChart
 
 HEIGHT = 272  # the plot's SVG: event numbers above, the plot, the x axis's words below
@@ -30,14 +30,9 @@ Y_AXIS_W = 60
 PAD = 0.015  # of the plot's width each side, so the first and last markers are whole
 LINE_W = 1000  # the stretched lines' own x coordinates
 DASH = {"dash": "6 4", "dot": "2 3", "dashdot": "8 3 2 3", "longdash": "10 4"}
-# Marker outlines centred on 0,0 (the sizes plotly draws at palette.POINT_SIZE), and the comparators' markers.
-SHAPE = {
-    "circle": "M-3.6,0a3.6,3.6 0 1,0 7.2,0a3.6,3.6 0 1,0 -7.2,0Z",
-    "square": "M-4.6,-4.6h9.2v9.2h-9.2Z",
-    "diamond": "M0,-6.2L6.2,0L0,6.2L-6.2,0Z",
-    "triangle-up": "M0,-5.8L5.8,4.2L-5.8,4.2Z",
-    "triangle-down": "M0,5.8L5.8,-4.2L-5.8,-4.2Z",
-}
+# The report's marker outlines, centred on 0,0, at about the sizes plotly draws (palette.POINT_SIZE); and the
+# comparators' markers, which the report does not draw.
+SHAPE = {shape: marker_path(shape, 0, 0, 4.0 if shape == "circle" else 4.6) for _, shape in palette.POINT.values()}
 COMPARATOR_SHAPE = {"x-thin": "M-4,-4L4,4M-4,4L4,-4", "cross-thin": "M-4.5,0H4.5M0,-4.5V4.5",
                     "star-triangle-up-open": "M0,-5L4.6,3.5H-4.6Z"}
 # Font and colours as attributes, not only CSS: a chart saved as PNG is drawn from its SVG alone.

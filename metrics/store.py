@@ -416,7 +416,7 @@ _lock = threading.Lock()
 _current: Store | None = None
 _checked_at = 0.0
 _warmers: list[Callable[[Store], None]] = []
-_unfreeze_at_exit: list = []
+atexit.register(gc.unfreeze)  # what a frozen version holds is finalised at exit (nanobind reports what never was)
 
 
 def warm_after_load(fn: Callable[[Store], None]) -> None:
@@ -437,11 +437,8 @@ def _warm(store: Store) -> None:
     store.precompute()
     # What a data version keeps (the store, every chart's SPC, the warmed views) is built now and lives as long as
     # the version: out of the cyclic collector's sweeps, which walked all of it every few dozen requests (a 100 ms
-    # pause in a page's callback). A reload puts it back (get_store), so an old version is collected, and so does
-    # exit, so what holds native memory is finalised (nanobind reports what never was).
+    # pause in a page's callback). A reload puts it back (get_store), so the old version is collected.
     gc.freeze()
-    if not _unfreeze_at_exit:
-        _unfreeze_at_exit.append(atexit.register(gc.unfreeze))
 
 
 def get_store(data_dir: str | Path | None = None) -> Store:
@@ -458,7 +455,6 @@ def get_store(data_dir: str | Path | None = None) -> Store:
         _checked_at = now
         if _current is None or _current.data_dir != data_dir or data_version(data_dir) != _current.version:
             try:
-                gc.unfreeze()  # the version being replaced may be collected once nothing uses it
                 _current = build_store(data_dir, precompute=False)
             except Exception:
                 if _current is None or _current.data_dir != data_dir:
@@ -466,6 +462,7 @@ def get_store(data_dir: str | Path | None = None) -> Store:
                 log.exception("Rebuilding the store from %s failed; still serving data version %s",
                               data_dir, _current.version)
             else:
+                gc.unfreeze()  # the version just replaced may be collected once no request uses it
                 # Serve at once; every chart's SPC fills in behind (a request that gets there first computes it).
                 threading.Thread(target=_warm, args=(_current,), name="spc-precompute", daemon=True).start()
         return _current

@@ -119,10 +119,9 @@ def test_a_filter_change_is_decoded_and_pushed(vocab, registered):
                                             "occupational therapy, by age band")
     # The body for that State comes back with it (one round trip), as the page's layout would draw it.
     from components.page import body
-    from metrics.edition import APP_EDITION, get_store
-    from metrics.view.pages import build_page
+    from metrics.edition import get_store
     state = state_from(new)
-    assert sync.body == body(get_store(), build_page(get_store(), "therapy", state, (), APP_EDITION), state)
+    assert sync.body == body(get_store(), state)
     markup = sync.body[0].to_plotly_json()["props"]["data-html"]
     assert "locality=central&amp;from=2023-04" in markup and "part=Occupational+therapy" in markup
 
