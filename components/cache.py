@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
@@ -99,6 +100,10 @@ class SharedStore(BaseCache):
             raise TypeError(f"the response cache holds bytes, not {type(value).__name__}")
         return bool(self.layers.set(key, value, timeout or self.default_timeout))
 
+    def keep_here(self, key: str, value: bytes) -> None:
+        """Keep `value` in this worker's memory only (see `response_bytes`)."""
+        self.layers._keep(key, value)
+
     def add(self, key: str, value, timeout: int | None = None) -> bool:
         return self.get(key) is None and self.set(key, value, timeout)
 
@@ -121,15 +126,26 @@ def init(server) -> None:
                                    "CACHE_DEFAULT_TIMEOUT": DEFAULT_TIMEOUT_S})
 
 
-def response_bytes(build: Callable[[], bytes], *parts: str) -> bytes:
+# A response for a window (from/to) built faster than this is kept in the worker's memory only, not written to the
+# shared store: windows are endless and seldom asked for twice, and an SVG chart is drawn in about a millisecond,
+# little more than writing it to the folder costs (~0.25 ms). What pages open on, and anything slow, is shared.
+SHARE_AFTER_S = 0.002
+
+
+def response_bytes(build: Callable[[], bytes], *parts: str, windowed: bool = False) -> bytes:
     """`build()`, kept under `parts` (what names the response: its path and canonical query) for this data version
-    and code. Outside an app with the cache (tests, scripts) it is a plain call."""
-    if not has_app_context() or current_app.extensions.get("cache", {}).get(cache) is None:
+    and code (`windowed`: see SHARE_AFTER_S). Outside an app with the cache (tests, scripts) it is a plain call."""
+    backend = current_app.extensions.get("cache", {}).get(cache) if has_app_context() else None
+    if backend is None:
         return build()
     key = cache_key(f"{get_store().version}:{CODE}", "response", parts)
     hit = cache.get(key)
     if hit is not None:
         return hit
+    started = time.perf_counter()
     value = build()
-    cache.set(key, value)
+    if windowed and time.perf_counter() - started < SHARE_AFTER_S:
+        backend.keep_here(key, value)
+    else:
+        cache.set(key, value)
     return value

@@ -26,7 +26,7 @@ from metrics.report.html import table_html
 from metrics.view import overview as overview_view
 from metrics.view.measure import Scope
 from metrics.view.model import SpcChart
-from metrics.view.registry import chart_of, resolve
+from metrics.view.registry import resolve, resolve_chart
 from metrics.view.tables import to_csv, to_xlsx
 
 VIEW_ID = r"[a-z0-9_-]{1,64}"
@@ -53,7 +53,7 @@ def _kept(build) -> bytes:
     """The response body `build()` makes for this address, from the response cache (components/cache.py)."""
     args = _args()
     query = "&".join(f"{k}={args[k]}" for k in sorted(args) if k in DATA_KEYS)
-    return response_bytes(build, request.path, query)
+    return response_bytes(build, request.path, query, windowed="from" in args or "to" in args)
 
 
 PAGE_CHARTS = {"funnel": "funnel", "planner": "fan"}  # pages whose one chart has a figure and a table of its own
@@ -72,26 +72,25 @@ def _page_chart(view_id: str):
 
 
 def _chart(view_id: str):
-    """(view, chart or None, a callable giving the table asked for): the table is built only when it is read."""
-    args = _args()
-    view = resolve(get_store(), view_id, args, APP_EDITION)
-    if view is None:
-        abort(404)
+    """(chart or None, a callable giving the table asked for): the table is built only when it is read. A chart's
+    address builds that chart alone; only the neighbours' table needs the measure's whole view."""
+    args, store = _args(), get_store()
     if args.get("table") == "neighbours":
-        if view.benchmark is None or view.benchmark.table is None:
+        view = resolve(store, view_id, args, APP_EDITION)
+        if view is None or view.benchmark is None or view.benchmark.table is None:
             abort(404)
-        return view, None, lambda: view.benchmark.table
-    chart = chart_of(view, args)
+        return None, lambda: view.benchmark.table
+    chart = resolve_chart(store, view_id, args, APP_EDITION)
     if chart is None:
         abort(404)
-    return view, chart, lambda: chart.table
+    return chart, lambda: chart.table
 
 
 def download_csv(view_id: str):
     if view_id in PAGE_CHARTS and serves_path(APP_EDITION, f"/{view_id}"):
         _, table = _page_chart(view_id)
     else:
-        _, _, table = _chart(view_id)
+        _, table = _chart(view_id)
         table = table()
     return Response(to_csv(table), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{table.filename}.csv"'})
@@ -102,7 +101,7 @@ def figure_json(view_id: str):
         if view_id in PAGE_CHARTS and serves_path(APP_EDITION, f"/{view_id}"):
             spec, key = _page_chart(view_id)[0], view_id
         else:
-            _, chart, _ = _chart(view_id)
+            chart, _ = _chart(view_id)
             if chart is None or chart.spec is None:
                 abort(404)
             spec, key = chart.spec, chart.key
@@ -113,7 +112,7 @@ def figure_json(view_id: str):
 
 def chart_html(view_id: str):
     def build() -> bytes:
-        _, chart, _ = _chart(view_id)
+        chart, _ = _chart(view_id)
         if chart is None or not isinstance(chart.spec, SpcChart):
             abort(404)
         return spc_svg(chart.spec, chart.key).encode()
@@ -123,7 +122,7 @@ def chart_html(view_id: str):
 
 def table_fragment(view_id: str):
     def build() -> bytes:
-        _, _, table = _chart(view_id)
+        _, table = _chart(view_id)
         return table_html(table()).encode()
 
     return Response(_kept(build), mimetype="text/html")

@@ -233,6 +233,7 @@ def harden(server: Flask, *, dash_app=None, auth_header: str | None = None, page
     allowed = None if pages is None else {p.rstrip("/") or "/" for p in pages}
     always = DASH_PREFIXES + tuple(open_prefixes)
     hashes: list[str] = []
+    csp = [csp_header()]  # the header as sent, written once the app's inline-script hashes are known
 
     @server.before_request
     def _gate():
@@ -265,7 +266,8 @@ def harden(server: Flask, *, dash_app=None, auth_header: str | None = None, page
     def _headers(response: Response) -> Response:
         if dash_app is not None and not hashes:
             hashes[:] = dash_app.csp_hashes()  # after every page module registered its inline scripts
-        response.headers["Content-Security-Policy"] = csp_header(hashes)
+            csp[0] = csp_header(hashes)
+        response.headers["Content-Security-Policy"] = csp[0]
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
         if no_store and not _static(request.path):

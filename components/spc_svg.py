@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from markupsafe import escape
 
@@ -39,6 +40,7 @@ COMPARATOR_SHAPE = {"x-thin": "M-4,-4L4,4M-4,4L4,-4", "cross-thin": "M-4.5,0H4.5
 TEXT = f'font-family="{escape(palette.FONT)}" font-size="12" fill="{palette.TEXT}"'
 
 
+@lru_cache(maxsize=4096)  # a chart asks for each of its dates several times (lines, markers); months are few
 def _day(x: str) -> int:
     return date.fromisoformat(x[:10]).toordinal()
 

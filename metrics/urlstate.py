@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
 from urllib.parse import parse_qs, urlencode
 
 import pandas as pd
@@ -257,6 +258,7 @@ def decode(page: str, query, vocab: Vocabulary | None = None) -> tuple[State, li
     return state, notices
 
 
+@lru_cache(maxsize=4096)  # a page writes the same few States into hundreds of links
 def encode(state: State, params: tuple[str, ...] | None = None) -> str:
     """'?locality=central&from=2022-04' for the non-default settings of `state` ('' when all are default).
 

@@ -54,7 +54,7 @@ def _view(key: str, title: str, good: str, description: str, spec, sentences, ta
     state = scope.state(page)
     params = params or {}
     flags = (Flag("synthetic", pol.words.synthetic),) if synthetic else ()
-    chart = Chart(key=key, heading="", spec=None if empty else spec, icons=(), sentences=tuple(sentences),
+    chart = Chart(key=key, heading="", spec=None if empty else spec, icons=(), make_sentences=lambda: tuple(sentences),
                   make_table=lambda: table, flags=flags, source=source, synthetic=synthetic,
                   figure_href="" if empty else urlstate.data_href("figure", key, state, "json", **params),
                   table_href=urlstate.data_href("table", key, state, "html", **params),

@@ -115,6 +115,60 @@ def measure_view(store, metric_id: str, scope: Scope = Scope(), breakdown: str =
                       lambda: _build(store, store.catalogue.get(metric_id), scope, breakdown, pol))
 
 
+_charts = Memo(windowed=64, whole=8192)  # the charts of the views above: a chart's address asks for one alone
+
+
+def measure_chart(store, metric_id: str, scope: Scope = Scope(), breakdown: str = "All", audience: str | None = None,
+                  index: int = 0) -> Chart | None:
+    """Chart `index` of `measure_view(store, metric_id, scope, breakdown, audience)`, the same object the view holds,
+    built without the rest of the view (its comparisons, benchmark, actions): a chart's own address (/chart/,
+    /figure/, /table/, /download/) asks for one chart, often of a window nobody asked for before. None if the view
+    has no such chart."""
+    pol = policy_for(audience)
+    metric = store.catalogue.get(metric_id)
+    if metric.id in store.unavailable or index < 0:
+        return None
+    plan, parts_only = _plan(store, metric, scope, breakdown)
+    if index >= len(plan):
+        return None
+    return _chart_of(store, metric, scope, breakdown, pol, index, plan, parts_only)[0]
+
+
+def _chart_of(store, metric, scope: Scope, breakdown: str, pol: Policy, index: int, plan, parts_only: bool):
+    """(Chart, Reading) of the view's chart `index`, built once for the view and its chart's address alike."""
+    key = (id(store), store.version, metric.id, scope, breakdown, pol.audience, index)
+    return _charts.get(key, scope.windowless,
+                       lambda: _chart(store, metric, plan[index], scope, pol, index, parts_only, plan))
+
+
+_plans = Memo(windowed=64, whole=8192)
+
+
+def _plan(store, metric, scope: Scope, breakdown: str) -> tuple[tuple[Choice, ...], bool]:
+    """(the series the view draws, headline first; whether they are the measure's parts, for want of a total)."""
+    return _plans.get((id(store), store.version, metric.id, scope, breakdown), scope.windowless,
+                      lambda: _make_plan(store, metric, scope, breakdown))
+
+
+def _make_plan(store, metric, scope: Scope, breakdown: str) -> tuple[tuple[Choice, ...], bool]:
+    area = store.area.locality_slugs[scope.locality]
+    plan = choices(store, metric, area, breakdown)
+    parts_only = not plan and breakdown == "All" and bool(store.breakdowns(metric.id, area))
+    if parts_only:
+        plan = [c for part in store.breakdowns(metric.id, area) if part != "All"
+                for c in choices(store, metric, area, part)[:1]]
+    if not plan and area != store.area.name and store.breakdowns(metric.id, store.area.name):
+        # Published by parts for the whole area only: show the whole area's parts, labelled.
+        plan = [replace(c, whole_area=True) for part in store.breakdowns(metric.id, store.area.name)
+                if part != "All" for c in choices(store, metric, store.area.name, part)[:1]]
+        parts_only = True
+    if parts_only:  # parts with figures first: the card's headline is never a part with none (not submitted)
+        start, end = scope.window()
+        plan.sort(key=lambda c: not (store.columns(metric.id, c.area, c.breakdown, start, end, c.period_type)
+                                     .status == "ok").any())
+    return tuple(plan), parts_only
+
+
 # -- building ----------------------------------------------------------------------------------------------------
 
 def _build(store, metric, scope: Scope, breakdown: str, pol: Policy) -> MeasureView:
@@ -142,27 +196,14 @@ def _build(store, metric, scope: Scope, breakdown: str, pol: Policy) -> MeasureV
                            source=words.make_plain(metric.source), synthetic=False, empty=why,
                            has_place_figures=False)
 
-    plan = choices(store, metric, area, breakdown)
-    parts_only = not plan and breakdown == "All" and bool(store.breakdowns(metric.id, area))
-    if parts_only:
-        plan = [c for part in store.breakdowns(metric.id, area) if part != "All"
-                for c in choices(store, metric, area, part)[:1]]
-    if not plan and area != store.area.name and store.breakdowns(metric.id, store.area.name):
-        # Published by parts for the whole area only: show the whole area's parts, labelled.
-        plan = [replace(c, whole_area=True) for part in store.breakdowns(metric.id, store.area.name)
-                if part != "All" for c in choices(store, metric, store.area.name, part)[:1]]
-        parts_only = True
-    if parts_only:  # parts with figures first: the card's headline is never a part with none (not submitted)
-        start, end = scope.window()
-        plan.sort(key=lambda c: not (store.columns(metric.id, c.area, c.breakdown, start, end, c.period_type)
-                                     .status == "ok").any())
+    plan, parts_only = _plan(store, metric, scope, breakdown)
     if not plan:
         why = "No data for this selection." if pol.internal else "There are no figures for this yet."
         return MeasureView(**base, icons=_icons(None, pol), latest=None, sentences=(), charts=(), change="",
                            comparisons=(), benchmark=None, flags=(), provenance="",
                            source=words.make_plain(metric.source), synthetic=False, empty=why)
 
-    built = [_chart(store, metric, c, scope, pol, i, parts_only, plan) for i, c in enumerate(plan)]
+    built = [_chart_of(store, metric, scope, breakdown, pol, i, plan, parts_only) for i in range(len(plan))]
     charts, readings = tuple(c for c, _ in built), [r for _, r in built]
     head, first, head_reading = charts[0], plan[0], readings[0]
     cols = store.columns(metric.id, first.area, first.breakdown, *scope.window(), first.period_type)
@@ -262,21 +303,22 @@ def _chart(store, metric, choice: Choice, scope: Scope, pol: Policy, index: int,
                      _series_points(store, metric, choice.area, choice.breakdown, ptype, pol))
     allowed = metric.comparators and not choice.synthetic
     lines = _comparator_lines(store, metric, choice, ptype, start, end, pol) if allowed else ()
-    events = _events(store, metric, choice, end, points, analysis)
+    notes = _annotations(store, metric, choice, end)
+    events = _events(notes, points, analysis)
     who = sentences_subject(metric, choice, pol, parts_only)
     latest = _latest(points)
-    if pol.spc_terms:
-        groups = tuple(sentences.group_sentences(who, rd, cols.dates[cols.series_break],
-                                                 _annotations(store, metric, choice, end), w))
-        evs = tuple(sentences.event_sentences(rd, _annotations(store, metric, choice, end), w,
-                                              lambda d: _change_after(analysis, d)))
-        said = sentences.board_sentences(who, rd, metric, w, note=analysis.note,
-                                         latest_text=latest.text if latest else "",
-                                         latest_period=latest.period if latest else "—", groups=groups,
-                                         events=evs, cohort=cohort)
-    else:
-        said = sentences.public_sentences(who, rd, metric, w, latest_text=latest.text if latest else "",
-                                          latest_period=latest.period if latest else "", cohort=cohort)
+
+    def said() -> tuple:  # written when read: a chart's own address draws the chart without its words
+        if not pol.spc_terms:
+            return tuple(sentences.public_sentences(who, rd, metric, w, latest_text=latest.text if latest else "",
+                                                    latest_period=latest.period if latest else "", cohort=cohort))
+        groups = tuple(sentences.group_sentences(who, rd, cols.dates[cols.series_break], notes, w))
+        evs = tuple(sentences.event_sentences(rd, notes, w, lambda d: _change_after(analysis, d)))
+        return tuple(sentences.board_sentences(who, rd, metric, w, note=analysis.note,
+                                               latest_text=latest.text if latest else "",
+                                               latest_period=latest.period if latest else "—", groups=groups,
+                                               events=evs, cohort=cohort))
+
     flags = _flags(store, metric, choice, cols, rd, pol, cohort, small)
     source = words.make_plain(str(cols.source[-1]) if len(cols) else metric.source)
     synthetic = bool(cols.synthetic.any())
@@ -298,7 +340,7 @@ def _chart(store, metric, choice: Choice, scope: Scope, pol: Policy, index: int,
     extra = dict(part="All" if parts_only else choice.breakdown, chart=index)
     return Chart(
         key=key, heading=heading, spec=spec, icons=_icons(rd if rd.chart != "none" else None, pol),
-        sentences=tuple(said),
+        make_sentences=said,
         make_table=lambda: _table(metric, choice, points, lines, cols, pol, scope, index, source),
         flags=tuple(flags), latest=latest, source=source, synthetic=synthetic,
         figure_href=urlstate.data_href("chart", metric.id, state, "html", **extra) if spec else "",
@@ -459,14 +501,14 @@ def _annotations(store, metric, choice: Choice, end) -> list:
             if last is None or pd.Timestamp(a.date) <= last]
 
 
-def _events(store, metric, choice: Choice, end, points, analysis) -> tuple[Event, ...]:
-    """The log's events inside the chart's range, numbered by the log; a rebase says where the limits restart
-    (the first point of the new group), the same period the sentences and the table give."""
+def _events(notes: list, points, analysis) -> tuple[Event, ...]:
+    """The log's events (`notes`: `_annotations`) inside the chart's range, numbered by the log; a rebase says where
+    the limits restart (the first point of the new group), the same period the sentences and the table give."""
     if not points:
         return ()
     first, last = points[0].x[:7], points[-1].x[:7]
     out = []
-    for a in _annotations(store, metric, choice, end):
+    for a in notes:
         ds = str(pd.Timestamp(a.date).date())
         if not first <= ds[:7] <= last:
             continue

@@ -205,13 +205,13 @@ class Signal:
 
 @dataclass(frozen=True)
 class Chart:
-    """One chart of a measure view, with the words and rows that go with it. Its table is built the first time it
-    is read (a table only a download or a reader's "show the data" asks for), from the same points."""
+    """One chart of a measure view, with the words and rows that go with it. Its sentences and table are written the
+    first time they are read (a chart's own address draws the chart and needs neither), from the same points."""
     key: str  # DOM-safe and URL-safe id of this chart within the page
     heading: str  # "" for the headline; else what this chart is ("Central, monthly local extract")
     spec: object  # SpcChart | BarChart | PanelsChart | StackedChart
     icons: tuple[Icon, ...]
-    sentences: tuple[Sentence, ...]
+    make_sentences: Callable[[], tuple[Sentence, ...]] = field(repr=False, compare=False)
     make_table: Callable[[], Table] = field(repr=False, compare=False)
     flags: tuple[Flag, ...] = ()
     latest: Latest | None = None
@@ -220,6 +220,10 @@ class Chart:
     figure_href: str = ""
     table_href: str = ""
     download_href: str = ""
+
+    @cached_property
+    def sentences(self) -> tuple[Sentence, ...]:
+        return self.make_sentences()
 
     @cached_property
     def table(self) -> Table:

@@ -9,16 +9,16 @@ from __future__ import annotations
 from metrics import urlstate
 from metrics.edition import policy as policy_for
 from metrics.view import drill
-from metrics.view.measure import Scope, measure_view
-from metrics.view.model import MeasureView
+from metrics.view.measure import Scope, measure_chart, measure_view
+from metrics.view.model import Chart, MeasureView
 
 BY = {k.replace("_", "-"): k for k in ("weeks_band", "sen_status", "age_band", "first_language")}
 MAX_CHARTS = 32
 
 
-def resolve(store, view_id: str, args: dict[str, str], audience: str | None = None) -> MeasureView | None:
-    """The view `view_id` names for the query `args` (single values), or None when there is no such view."""
-    pol = policy_for(audience)
+def _address(store, view_id: str, args: dict[str, str]) -> tuple[Scope, str, str] | None:
+    """(scope, service, part) of a data address's query, through the URL whitelist; None if the service or the
+    measure's part is not one the data has."""
     vocab = urlstate.vocabulary(store)
     page = store.catalogue.get(view_id).page if view_id in store.catalogue.ids else "therapy"
     state, _ = urlstate.decode(page, {k: v for k, v in args.items() if k in urlstate.PARAM_ATTR}, vocab)
@@ -26,12 +26,23 @@ def resolve(store, view_id: str, args: dict[str, str], audience: str | None = No
     service = args.get("service", urlstate.SERVICE_ALL)
     if service != urlstate.SERVICE_ALL and service not in vocab.services:
         return None
+    part = args.get("part", "All")
     if view_id in store.catalogue.ids:
-        part = args.get("part", "All")
         area = store.area.locality_slugs[scope.locality]
         known = set(store.breakdowns(view_id, area)) | set(store.breakdowns(view_id, store.area.name)) | {"All"}
         if part not in known:
             return None
+    return scope, service, part
+
+
+def resolve(store, view_id: str, args: dict[str, str], audience: str | None = None) -> MeasureView | None:
+    """The view `view_id` names for the query `args` (single values), or None when there is no such view."""
+    pol = policy_for(audience)
+    address = _address(store, view_id, args)
+    if address is None:
+        return None
+    scope, service, part = address
+    if view_id in store.catalogue.ids:
         return measure_view(store, view_id, scope, part, pol.audience)
     if view_id == "therapy-demand":
         return drill.therapy_demand(store, scope, service, pol.audience)
@@ -50,9 +61,24 @@ def resolve(store, view_id: str, args: dict[str, str], audience: str | None = No
     return None
 
 
-def chart_of(view: MeasureView, args: dict[str, str]):
-    """The chart `?chart=N` of a view (0, the headline, by default), or None."""
+def _index(args: dict[str, str]) -> int | None:
     raw = args.get("chart", "0")
-    if not raw.isdigit() or int(raw) >= min(len(view.charts), MAX_CHARTS):
+    return int(raw) if raw.isdigit() and int(raw) < MAX_CHARTS else None
+
+
+def chart_of(view: MeasureView, args: dict[str, str]) -> Chart | None:
+    """The chart `?chart=N` of a view (0, the headline, by default), or None."""
+    index = _index(args)
+    return view.charts[index] if index is not None and index < len(view.charts) else None
+
+
+def resolve_chart(store, view_id: str, args: dict[str, str], audience: str | None = None) -> Chart | None:
+    """`chart_of(resolve(...), args)`: for a measure, its chart alone (`measure_chart`), not its whole view."""
+    if view_id not in store.catalogue.ids:
+        view = resolve(store, view_id, args, audience)
+        return None if view is None else chart_of(view, args)
+    address, index = _address(store, view_id, args), _index(args)
+    if address is None or index is None:
         return None
-    return view.charts[int(raw)]
+    scope, _, part = address
+    return measure_chart(store, view_id, scope, part, policy_for(audience).audience, index)

@@ -56,6 +56,32 @@ def test_a_response_is_built_once_and_another_worker_reads_it_from_the_folder(fo
     assert calls == ["north", "south"]
 
 
+def test_a_quick_window_stays_with_its_worker_and_anything_slow_or_windowless_is_shared(folder_env, monkeypatch):
+    # Windows are endless: one drawn in under SHARE_AFTER_S is not worth a write to the shared folder. The worker
+    # that drew it answers it again from memory; another draws it again. Slow ones and windowless ones are shared.
+    import time
+    build, calls = counted()
+
+    def slow(name):
+        def make():
+            time.sleep(2 * response_cache.SHARE_AFTER_S)
+            return build(name)()
+        return make
+
+    worker, other = app_with(monkeypatch), app_with(monkeypatch)
+    asks = (("quick", build, True), ("slow", slow, True), ("whole", build, False))
+    with worker.app_context():
+        for _ in range(2):
+            for name, how, windowed in asks:
+                response_cache.response_bytes(how(name), "/chart/x.html", name, windowed=windowed)
+    assert calls == ["quick", "slow", "whole"]
+    with other.app_context():
+        for name, how, windowed in asks:
+            got = response_cache.response_bytes(how(name), "/chart/x.html", name, windowed=windowed)
+            assert got == f"figure of {name}".encode()
+    assert calls == ["quick", "slow", "whole", "quick"]
+
+
 def test_a_new_data_version_is_built_again(folder_env, monkeypatch):
     build, calls = counted()
     server = app_with(monkeypatch)

@@ -294,6 +294,22 @@ def test_invalid_arguments_name_the_argument(kwargs, argument):
         xmr(**kwargs)
 
 
+def test_timestamps_read_as_dates_as_pandas_reads_them():
+    # Naive Timestamps take a quicker path (rebase dates are these); aware ones are made UTC and naive, as before.
+    from metrics.spc.inputs import as_dates
+    naive = [pd.Timestamp("2024-01-01"), pd.Timestamp("2024-02-01 06:30")]
+    aware = [pd.Timestamp("2024-01-01 01:00", tz="Europe/Paris"), pd.Timestamp("2024-07-01", tz="Europe/Paris")]
+    for given in (naive, tuple(naive), aware):
+        np.testing.assert_array_equal(as_dates("rebase", given),
+                                      pd.DatetimeIndex(pd.to_datetime(given, utc=any(d.tzinfo for d in given)))
+                                      .tz_localize(None).to_numpy("datetime64[ns]")
+                                      if any(d.tzinfo for d in given) else
+                                      pd.DatetimeIndex(given).to_numpy("datetime64[ns]"))
+    assert as_dates("rebase", naive).dtype == np.dtype("datetime64[ns]")
+    with pytest.raises(ValueError, match="rebase: missing date at position 1"):
+        as_dates("rebase", [pd.Timestamp("2024-01-01"), pd.NaT])
+
+
 def test_accepts_what_pandas_reads_as_dates_and_numbers():
     a = xmr(["2024-01-01", "2024-02-01", "2024-03-01"], pd.Series([1, 2, None], dtype="Int64"))
     b = xmr(np.array(["2024-01-01", "2024-02-01", "2024-03-01"], dtype="datetime64[D]"), [1.0, 2.0, None])

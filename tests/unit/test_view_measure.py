@@ -75,6 +75,37 @@ def test_every_whole_view_is_kept_and_only_the_latest_windows(small_store, monke
     assert again is not first[0] and again == first[0]
 
 
+@pytest.mark.parametrize("audience", ["board", "public"])
+def test_a_chart_asked_for_alone_is_the_chart_its_view_draws(small_store, audience):
+    # A chart's address builds that chart alone (measure_chart), often for a window nobody opened the view of: the
+    # same chart, words and table as the view's, whichever was built first; and None past the view's charts.
+    from metrics.view import measure
+    store = small_store if audience == "board" else public_store(small_store)
+    scopes = [Scope(), Scope("central"), Scope("north", "2022-03", "2023-04"), Scope("south", None, "2023-02")]
+    for metric in store.catalogue.metrics:
+        for scope in scopes:
+            for part in ["All", *[b for b in store.breakdowns(metric.id, store.area.name) if b != "All"][:2]]:
+                for first in ("chart", "view"):
+                    for memo in (measure._charts, measure._views, measure._plans):
+                        memo.clear()
+                    alone = measure.measure_chart(store, metric.id, scope, part, audience, 0) \
+                        if first == "chart" else None
+                    view = measure_view(store, metric.id, scope, part, audience)
+                    for i, c in enumerate(view.charts):
+                        got = measure.measure_chart(store, metric.id, scope, part, audience, i)
+                        assert got is c, (metric.id, scope, part, i)  # the one object, not a second computation
+                    if alone is not None:
+                        assert alone is view.charts[0]
+                    else:
+                        measure._charts.clear()  # built again on its own: the same facts
+                        again = measure.measure_chart(store, metric.id, scope, part, audience, 0)
+                        assert (again is None) == (not view.charts), (metric.id, scope, part)
+                        if again is not None:
+                            assert again == view.charts[0] and again.sentences == view.charts[0].sentences
+                            assert again.table == view.charts[0].table
+                    assert measure.measure_chart(store, metric.id, scope, part, audience, len(view.charts)) is None
+
+
 def test_window_and_locality(small_store):
     # Central to June 2023: the latest is June 2023 (80%); June 2022 is outside the data, so no change is stated.
     v = board(small_store, "pct_on_time", Scope("central", None, "2023-06"))
