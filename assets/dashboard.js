@@ -169,12 +169,58 @@ window.addEventListener('popstate', function () {
         });
     }
 
-    // A page body arrives as one HTML string (components/html.py): put it in place, then watch its charts.
+    // A page body arrives as one HTML string (components/html.py): put it in place, then watch its charts. A long
+    // body goes in two steps: what fills the first screen, and once that is on the screen (the next frame) the rest,
+    // so the browser lays out and paints a screenful first, not the whole page. It is split only between sections,
+    // cards and tables (never inside one), after about FIRST_SCREEN elements; `data-rest` marks a body whose rest
+    // is still to come.
+    var FIRST_SCREEN = 600;
+    var SPLIT_INSIDE = '.page-section, .card-grid';
+
+    function holdBack(parent, state) {
+        var kids = Array.prototype.slice.call(parent.children);
+        for (var i = 0; i < kids.length; i++) {
+            if (state.seen >= FIRST_SCREEN) {
+                var rest = kids.slice(i);
+                rest.forEach(function (n) { parent.removeChild(n); });
+                state.later.push([parent, rest]);  // trailing children: appended again, they come back in order
+                return;
+            }
+            if (kids[i].matches(SPLIT_INSIDE)) {
+                state.seen += 1;
+                holdBack(kids[i], state);
+            } else {
+                state.seen += 1 + kids[i].getElementsByTagName('*').length;
+            }
+        }
+    }
+
     function inject(el) {
         var markup = el.getAttribute('data-html');
         if (markup === null) { return; }
-        el.innerHTML = markup;
+        var parsed = document.createElement('template');
+        parsed.innerHTML = markup;
+        var state = {seen: 0, later: []};
+        holdBack(parsed.content, state);
+        el.replaceChildren(parsed.content);
         el.removeAttribute('data-html');
+        var body = el.__body = {};
+        if (state.later.length) {
+            el.setAttribute('data-rest', '');
+            window.requestAnimationFrame(function () {
+                setTimeout(function () {  // after the frame that painted the first screen
+                    if (el.__body !== body) { return; }  // a newer body has replaced this one
+                    state.later.forEach(function (held) {
+                        var parent = held[0] === parsed.content ? el : held[0];  // the top level went into el
+                        held[1].forEach(function (n) { parent.appendChild(n); });
+                    });
+                    el.removeAttribute('data-rest');
+                    foldFilters(el);
+                    watch(el);
+                    focusMetric();
+                }, 0);
+            });
+        }
         foldFilters(el);
         watch(el);
         focusMetric();

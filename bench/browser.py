@@ -66,7 +66,7 @@ _PROBE = """
   performance.setResourceTimingBufferSize(100000);
   function acted() {
     p.actedAt = performance.now(); p.postsAtAct = p.posts; p.figuresAtAct = p.figures;
-    p.drawn = false; p.drawnAt = null;
+    p.drawn = false; p.drawnAt = null; p.restAt = null;
   }
   document.addEventListener('change', acted, true);
   document.addEventListener('keydown', acted, true);
@@ -88,8 +88,14 @@ _PROBE = """
     for (var j = 0; j < charts.length; j++) {
       var c = charts[j];
       if (!c.__perfSeen) { c.__perfSeen = true; seen.observe(c); }
-      // Not yet reported by the observer counts as on screen: it will be within a frame.
-      if (c.getAttribute('data-drawn') !== c.getAttribute('data-src') && onScreen.get(c) !== false) { ready = false; }
+      if (c.getAttribute('data-drawn') === c.getAttribute('data-src')) { continue; }
+      // Not yet reported by the observer: where it is decides (the frame lays the page out anyway).
+      var on = onScreen.get(c);
+      if (on === undefined) {
+        var r = c.getBoundingClientRect();
+        on = r.bottom > 0 && r.top < innerHeight && r.width > 0;
+      }
+      if (on) { ready = false; }
     }
     return ready;
   }
@@ -103,6 +109,14 @@ _PROBE = """
     if (dirty) { dirty = false; domDrawn = domReady(); }
     return domDrawn && p.posts > 0;
   }
+  // When a long body's rest (dashboard.js holds it back until the first screen is painted) has been laid out too.
+  new MutationObserver(function (ms) {
+    ms.forEach(function (m) {
+      if (!m.target.hasAttribute('data-rest')) {
+        requestAnimationFrame(function () { setTimeout(function () { p.restAt = performance.now(); }, 0); });
+      }
+    });
+  }).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-rest']});
   function tick() {
     var now = drawnNow();
     if (now && !p.drawn) { p.drawnAt = performance.now(); }
@@ -133,6 +147,7 @@ entries.forEach(function (e) {
 each.sort(function (a, b) { return b[2] - a[2]; });
 var long = p.longtasks.filter(function (t) { return t[0] >= since && t[0] <= until; });
 return {ms: until - since, callbacks_ms: p.lastNet > since ? p.lastNet - since : 0,
+        rest_ms: p.restAt && p.restAt > since ? p.restAt - since : null,
         callbacks: p.posts - (since > 0 ? p.postsAtAct : 0), figures: p.figures - (since > 0 ? p.figuresAtAct : 0),
         bytes: bytes, callback_bytes: cbBytes, figure_bytes: figBytes,
         requests: requests, dom: document.getElementsByTagName('*').length,
@@ -262,7 +277,11 @@ TRIVIAL = Page("Trivial Dash app", "/", (Change("Callback round trip (type a let
 
 def _median(runs: list[dict]) -> dict:
     """Each number's median over the runs; anything else (the largest resources) as the first run had it."""
-    return {k: round(statistics.median(r[k] for r in runs), 1) if isinstance(v, (int, float)) else v
+    def median(k):
+        known = [r[k] for r in runs if isinstance(r.get(k), (int, float))]
+        return round(statistics.median(known), 1) if known else None
+
+    return {k: median(k) if isinstance(v, (int, float)) or v is None else v
             for k, v in runs[0].items()} | {"runs": len(runs)}
 
 

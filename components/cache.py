@@ -126,9 +126,10 @@ def init(server) -> None:
                                    "CACHE_DEFAULT_TIMEOUT": DEFAULT_TIMEOUT_S})
 
 
-# A response for a window (from/to) built faster than this is kept in the worker's memory only, not written to the
-# shared store: windows are endless and seldom asked for twice, and an SVG chart is drawn in about a millisecond,
-# little more than writing it to the folder costs (~0.25 ms). What pages open on, and anything slow, is shared.
+# A response for a window (from/to) built in less CPU time than this is kept in the worker's memory only, not written
+# to the shared store: windows are endless and seldom asked for twice, and an SVG chart is drawn in about a
+# millisecond, little more than writing it to the folder costs (~0.25 ms). What pages open on, and anything slow, is
+# shared. CPU time, not wall time: under load a quick build waits for a core, and would be shared for no reason.
 SHARE_AFTER_S = 0.002
 
 
@@ -142,9 +143,9 @@ def response_bytes(build: Callable[[], bytes], *parts: str, windowed: bool = Fal
     hit = cache.get(key)
     if hit is not None:
         return hit
-    started = time.perf_counter()
+    started = time.thread_time()
     value = build()
-    if windowed and time.perf_counter() - started < SHARE_AFTER_S:
+    if windowed and time.thread_time() - started < SHARE_AFTER_S:
         backend.keep_here(key, value)
     else:
         cache.set(key, value)

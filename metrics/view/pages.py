@@ -7,6 +7,7 @@ components/ decides which measures appear, in which order, for which audience, o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pandas as pd
 
@@ -240,15 +241,31 @@ RECENT_YEARS = 6  # every month of the last six years; January of each year befo
 def month_options(vocab: urlstate.Vocabulary) -> tuple[tuple[str, str], ...]:
     """The months a window can start or end at: every month of the last six years of data and January of each
     year before (a select of 200 months is unusable on a phone; any month in range still works in a link)."""
-    months = [p.strftime("%Y-%m") for p in pd.period_range(vocab.first_month, vocab.last_month, freq="M")]
-    recent = f"{int(vocab.last_month[:4]) - RECENT_YEARS + 1}-01"
-    keep = [m for m in months if m >= recent or m.endswith("-01") or m in (vocab.first_month, vocab.last_month)]
+    return _month_options(vocab.first_month, vocab.last_month)
+
+
+@lru_cache(maxsize=64)  # every page with a window writes them on every load
+def _month_options(first: str, last: str) -> tuple[tuple[str, str], ...]:
+    months = [p.strftime("%Y-%m") for p in pd.period_range(first, last, freq="M")]
+    recent = f"{int(last[:4]) - RECENT_YEARS + 1}-01"
+    keep = [m for m in months if m >= recent or m.endswith("-01") or m in (first, last)]
     return tuple((m, urlstate.month_name(m)) for m in keep)
 
 
+# The pages of cards last built: every load and filter change of a page asks for its PageView (its title and filters
+# as well as its cards), and its cards are already kept (metrics.view.measure): this keeps the page around them.
+_page_views = Memo(windowed=8, whole=64)
+
+
 def page_view(store, page_id: str, state: urlstate.State, notices=(), audience: str | None = None) -> PageView:
-    """The context object of one page for a decoded URL State (see PageView)."""
+    """The context object of one page for a decoded URL State (see PageView); kept per data version and view."""
     pol = policy_for(audience)
+    key = (id(store), store.version, page_id, state, tuple(notices), pol.audience)
+    return _page_views.get(key, state.start is None and state.end is None,
+                           lambda: _page_view(store, page_id, state, notices, pol))
+
+
+def _page_view(store, page_id: str, state: urlstate.State, notices, pol: Policy) -> PageView:
     vocab = urlstate.vocabulary(store)
     spec = page_specs(store.catalogue)[page_id]
     title = spec.title if pol.internal else spec.public_title

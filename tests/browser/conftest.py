@@ -35,7 +35,8 @@ def pytest_configure(config):
 
 # The page is drawn: Dash's renderer has no callback in flight (its redux store, as dash.testing reads it; asking
 # WebDriver for `window.store` itself would copy the whole store, seconds on a big page), nothing is loading, every
-# HTML body has been put in place (dashboard.js moves `data-html` into the element), and every chart *in the window*
+# HTML body has been put in place (dashboard.js moves `data-html` into the element, a long body's rest a frame after
+# its first screen: `data-rest` until then), and every chart *in the window*
 # has been drawn from its current address (dashboard.js draws charts when they scroll into view). Returns true, or
 # what is still missing; a failed callback or a chart that could not be drawn is reported at once ("FAILED: ...").
 DRAWN = """
@@ -49,6 +50,7 @@ delete pending.stored; delete pending.completed;
 if ([].concat.apply([], Object.values(pending)).length) { return 'callbacks pending'; }
 if (document.querySelector('[data-dash-is-loading]')) { return 'a component is loading'; }
 if (document.querySelector('#page-content [data-html]')) { return 'an HTML body is not in place yet'; }
+if (document.querySelector('#page-content [data-rest]')) { return 'the rest of an HTML body is not in place yet'; }
 var waiting = [];
 document.querySelectorAll('.chart[data-src]').forEach(function (c) {
   var r = c.getBoundingClientRect();

@@ -202,3 +202,23 @@ def test_the_first_screens_charts_come_drawn_in_the_body_and_the_rest_on_sight(v
     assert [b[0] for b in drawn] == [c.key for s in pv.sections for v in s.cards for c in v.charts
                                      if c.figure_href.startswith("/chart/")][:FIRST_SCREEN_CHARTS]
     assert all(unescape(src).startswith(f"/chart/") for _, src, *_ in drawn)
+
+
+def test_a_pages_view_is_built_once_per_view_and_only_the_latest_windows_kept(vocab, monkeypatch):
+    # Every load and filter change asks for the page's PageView: the same view of the same data is the same object;
+    # another view, another window or a new data version is built anew, and windows are kept only a few at a time.
+    from metrics.edition import APP_EDITION, get_store
+    from metrics.view import pages
+    monkeypatch.setattr(pages._page_views, "windowed_max", 2)
+    store = get_store()
+    state, _ = urlstate.decode("therapy", {}, vocab)
+    first = pages.build_page(store, "therapy", state, (), APP_EDITION)
+    assert pages.build_page(store, "therapy", state, (), APP_EDITION) is first
+    north, _ = urlstate.decode("therapy", {"locality": "north"}, vocab)
+    assert pages.build_page(store, "therapy", north, (), APP_EDITION).describe != first.describe
+    windows = [urlstate.decode("therapy", {"from": f"2023-{m:02d}"}, vocab)[0] for m in (1, 2, 3)]
+    built = [pages.build_page(store, "therapy", w, (), APP_EDITION) for w in windows]
+    assert pages.build_page(store, "therapy", windows[-1], (), APP_EDITION) is built[-1]
+    again = pages.build_page(store, "therapy", windows[0], (), APP_EDITION)
+    assert again is not built[0] and again == built[0]  # dropped, built again to the same view
+    assert len(pages._page_views.windowed) == 2 and pages.build_page(store, "therapy", state, (), APP_EDITION) is first
