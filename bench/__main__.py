@@ -331,8 +331,10 @@ def main(argv=None) -> int:
     results = json.loads(args.results.read_text()) if args.results.exists() else {}
     kept_10m = _get(results, "load", "app_10m")
     if "load" in mine and "10m" in args.skip and kept_10m and not args.smoke:
-        # The 10M app run was skipped this time: its last results stay, said to be from that run.
-        mine["load"]["app_10m"] = {**kept_10m, "kept_from": _get(results, "machine", "date_utc")}
+        # The 10M app run was skipped this time: its last results stay, said to be from the run that measured them
+        # (kept again, they keep that run's date, not the date of the run that last kept them).
+        mine["load"]["app_10m"] = {**kept_10m,
+                                   "kept_from": kept_10m.get("kept_from") or _get(results, "machine", "date_utc")}
     results.update(mine)
     results["headline"] = headline(results)
     results["goals"] = goals(results["headline"])
