@@ -61,14 +61,15 @@ class Layers:
                 return self.recent[key]
         value = self.backend.get(key)
         if value is not None:
-            self._keep(key, value)
+            self.keep(key, value)
         return value
 
     def set(self, key, value: bytes, timeout=None):
-        self._keep(key, value)
+        self.keep(key, value)
         return self.backend.set(key, value, timeout=timeout)
 
-    def _keep(self, key, value: bytes) -> None:
+    def keep(self, key, value: bytes) -> None:
+        """Keep `value` in this worker's memory (the shared store is the caller's to write, or not)."""
         # A copy of exactly len(value) bytes: orjson's output keeps the buffer it grew into (a 7 kB figure held
         # 65 kB), so 8 MB of kept responses held 20 MB.
         value = bytes(memoryview(value))
@@ -102,7 +103,7 @@ class SharedStore(BaseCache):
 
     def keep_here(self, key: str, value: bytes) -> None:
         """Keep `value` in this worker's memory only (see `response_bytes`)."""
-        self.layers._keep(key, value)
+        self.layers.keep(key, value)
 
     def add(self, key: str, value, timeout: int | None = None) -> bool:
         return self.get(key) is None and self.set(key, value, timeout)

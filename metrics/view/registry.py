@@ -62,8 +62,10 @@ def resolve(store, view_id: str, args: dict[str, str], audience: str | None = No
 
 
 def _index(args: dict[str, str]) -> int | None:
+    """`?chart=N` as a number below MAX_CHARTS, or None. ASCII digits, at most two: a longer string of digits is
+    no chart, and converting thousands of them would be an error (Python's limit), not a 404."""
     raw = args.get("chart", "0")
-    return int(raw) if raw.isdigit() and int(raw) < MAX_CHARTS else None
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 2 and int(raw) < MAX_CHARTS else None
 
 
 def chart_of(view: MeasureView, args: dict[str, str]) -> Chart | None:

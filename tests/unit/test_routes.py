@@ -52,6 +52,8 @@ def test_a_part_and_a_chart_by_number(client, edition):
     assert client.get("/download/waits.csv?part=Plumbing").status_code == 404  # a part the data does not have
     assert client.get("/download/waits.csv?chart=1").status_code == 404  # the card has one chart
     assert client.get("/download/waits.csv?chart=-1").status_code == 404
+    for hostile in ("9" * 5000, "٣", "01" * 2):  # thousands of digits, a non-ASCII digit, a long index: no chart
+        assert client.get(f"/download/waits.csv?chart={hostile}").status_code == 404, hostile[:10]
 
 
 def test_figure_and_table_of_a_chart(client, edition):
