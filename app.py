@@ -9,6 +9,7 @@ import logging
 import os
 
 import dash
+import flask
 import plotly.io as pio
 
 from components import serving
@@ -60,7 +61,9 @@ app.index_string = (app.index_string.replace("<html>", '<html lang="en-GB">', 1)
 # The router in components/shell.py draws pages (Dash Pages' registry and layout(**query) contract, redrawing on a
 # change of path only). Dash's own router would be a second, unused callback open to forged bodies: never register it.
 app._got_first_request["pages"] = True
-app.layout = lambda: shell.layout(get_store().area.name, shell.has_synthetic(get_store()))
+app.layout = lambda: shell.layout(get_store().area.name, shell.has_synthetic(get_store()),
+                                  flask.request.referrer if flask.has_request_context() else None)
+shell.vary_layout(server)
 response_cache.init(server)
 routes.register(server)
 

@@ -5,9 +5,28 @@
      SVG, and is put in place; any other (/figure/...) is drawn with plotly.js, loaded the first time one is needed;
    - a table behind its disclosure is fetched the first time it is opened;
    - "Save chart as PNG" saves the drawn chart. */
-window.dash_clientside = Object.assign({}, window.dash_clientside, {
-    dashboard: {
-        shell: function (data, navIds) {
+window.dash_clientside = Object.assign({}, window.dash_clientside, {dashboard: (function () {
+    var routed = false;  // whether the router has been asked (or found it need not be) for the first page
+
+    function same(a, b) {
+        return Array.isArray(a) && Array.isArray(b) && a.length === b.length &&
+            a.every(function (x, i) { return x === b[i]; });
+    }
+
+    return {
+        // The path for the router to draw (components/shell.py): every change of path, but not the first page
+        // when the layout came with it drawn (`drawn`).
+        route: function (pathname, drawn) {
+            var first = !routed;
+            routed = true;
+            if (typeof pathname !== 'string' || (first && pathname === drawn)) {
+                return window.dash_clientside.no_update;
+            }
+            return pathname;
+        },
+        // What the layout already shows (a first page drawn in it) is left alone: Dash redrawing every link
+        // costs the page's first screen tens of milliseconds.
+        shell: function (data, navIds, navHrefs, navClasses, notice, noticeClass) {
             var nc = window.dash_clientside.no_update;
             if (!data) { return [nc, nc, nc, nc]; }
             var path = window.location.pathname;
@@ -27,7 +46,9 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             });
             if (data.title) { document.title = data.title + ' – SEND outcomes dashboard'; }
             var notices = (data.notices || []).join(' ');
-            return [hrefs, classes, notices, notices ? 'url-notice alert alert-warning my-2' : 'url-notice'];
+            var noticeClassNow = notices ? 'url-notice alert alert-warning my-2' : 'url-notice';
+            return [same(hrefs, navHrefs) ? nc : hrefs, same(classes, navClasses) ? nc : classes,
+                    notices === (notice || '') ? nc : notices, noticeClassNow === noticeClass ? nc : noticeClassNow];
         },
         pushUrl: function (data) {
             var nc = window.dash_clientside.no_update;
@@ -65,8 +86,30 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             }
             return window.dash_clientside.no_update;
         }
+    };
+})()});
+
+/* A native <select> for Dash (components/select.py): the filters' one control. A dict id goes into the DOM as Dash
+   writes it (keys sorted, JSON), so its <label for> finds it. */
+window.send_widgets = {
+    Select: function (props) {
+        var h = window.React.createElement, id = props.id;
+        if (id !== null && typeof id === 'object') {
+            id = '{' + Object.keys(id).sort().map(function (k) {
+                return JSON.stringify(k) + ':' + JSON.stringify(id[k]);
+            }).join(',') + '}';
+        }
+        var own = {id: id, className: props.className, disabled: props.disabled,
+                   value: props.value === null || props.value === undefined ? '' : props.value,
+                   onChange: function (e) { props.setProps({value: e.target.value}); }};
+        Object.keys(props).forEach(function (k) {  // aria-* and data-* as given
+            if (k.indexOf('aria-') === 0 || k.indexOf('data-') === 0) { own[k] = props[k]; }
+        });
+        return h('select', own, (props.options || []).map(function (o) {
+            return h('option', {key: String(o.value), value: o.value, disabled: o.disabled}, o.label);
+        }));
     }
-});
+};
 
 /* Back/forward within one page: hand the new address to the page's URL sync (components/page.py sync_url).
    A change of path is redrawn by the router instead. */
@@ -173,8 +216,10 @@ window.addEventListener('popstate', function () {
     // body goes in two steps: what fills the first screen, and once that is on the screen (the next frame) the rest,
     // so the browser lays out and paints a screenful first, not the whole page. It is split only between sections,
     // cards and tables (never inside one), after about FIRST_SCREEN elements; `data-rest` marks a body whose rest
-    // is still to come.
-    var FIRST_SCREEN = 600;
+    // is still to come. At 1400 x 857 px the last element on the screen is at most the 171st of a body (the EHC
+    // plans page, the densest; the header and filters fill the top 400 px): 0.4 per pixel of the window's height
+    // leaves about twice that, and on a taller screen more.
+    var FIRST_SCREEN = Math.max(240, Math.round(window.innerHeight * 0.4));
     var SPLIT_INSIDE = '.page-section, .card-grid';
 
     function holdBack(parent, state) {

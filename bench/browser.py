@@ -107,7 +107,7 @@ _PROBE = """
       if (k !== 'stored' && k !== 'completed' && Array.isArray(cb[k]) && cb[k].length) { return false; }
     }
     if (dirty) { dirty = false; domDrawn = domReady(); }
-    return domDrawn && p.posts > 0;
+    return domDrawn && s.appLifecycle === 'HYDRATED';  // Dash has its layout (a page may need no callback)
   }
   // When a long body's rest (dashboard.js holds it back until the first screen is painted) has been laid out too.
   new MutationObserver(function (ms) {

@@ -478,21 +478,22 @@ BAD_CONFIG = (
 
 def _router(callbacks) -> dict | None:
     """The page router among `callbacks` (a callback map's values or /_dash-dependencies): the server-side callback
-    whose one input is the URL's path. None when the app has none."""
+    whose one input is the path to draw (components/shell.py). None when the app has none."""
     for cb in callbacks:
         inputs = [(i["id"], i["property"]) for i in cb.get("inputs", [])]
-        if inputs == [("url", "pathname")] and not cb.get("clientside_function"):
+        if inputs == [("route-path", "data")] and not cb.get("clientside_function"):
             return cb
     return None
 
 
 def router_body(router: dict, path: str, search: str = "") -> dict:
     out_id, _, prop = router["output"].rpartition(".")
+    (given,) = router["inputs"]
     state = [{"id": s["id"], "property": s["property"], "value": search if s["property"] == "search" else None}
              for s in router.get("state", [])]
     return {"output": router["output"], "outputs": {"id": out_id, "property": prop},
-            "inputs": [{"id": "url", "property": "pathname", "value": path}], "state": state,
-            "changedPropIds": ["url.pathname"]}
+            "inputs": [{"id": given["id"], "property": given["property"], "value": path}], "state": state,
+            "changedPropIds": [f"{given['id']}.{given['property']}"]}
 
 
 @contextlib.contextmanager
@@ -523,7 +524,7 @@ def _pages_answer(wired, client, metric_ids: list[str], paths=None) -> dict:
 
     router = _router({**v, "output": k} for k, v in wired.app.callback_map.items())
     if router is None:
-        raise RuntimeError("the app has no page router (a callback on url.pathname): update bench/faults.py")
+        raise RuntimeError("the app has no page router (a callback on route-path.data): update bench/faults.py")
     statuses: dict[str, int] = {}
     for path in paths or sorted(served_paths()):
         r = client.post("/_dash-update-component", json=router_body(router, path))
@@ -726,7 +727,7 @@ def http_router(port: int) -> dict:
     """The app's page router, from its /_dash-dependencies."""
     router = _router(json.loads(_get(port, "/_dash-dependencies")))
     if router is None:
-        raise RuntimeError("the app has no page router (a callback on url.pathname): update bench/faults.py")
+        raise RuntimeError("the app has no page router (a callback on route-path.data): update bench/faults.py")
     return router
 
 

@@ -16,12 +16,12 @@ import json
 import re
 from collections.abc import Callable
 
-import dash_bootstrap_components as dbc
 from dash import (ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html,
                   no_update)
 from dash.exceptions import PreventUpdate
 
 from components.html import block, render
+from components.select import Select
 from metrics import urlstate
 from metrics.edition import APP_EDITION, get_store
 from metrics.memo import Memo
@@ -45,8 +45,8 @@ def dom_id(component_id: dict) -> str:
 def select(name: str, label: str, options, value: str):
     cid = {"type": FILTER, "name": name}
     return html.Div([
-        dbc.Label(label, html_for=dom_id(cid), className="form-label small fw-semibold mb-1"),
-        dbc.Select(id=cid, options=[{"value": v, "label": t} for v, t in options], value=value),
+        html.Label(label, htmlFor=dom_id(cid), className="form-label small fw-semibold mb-1"),
+        Select(id=cid, options=[{"value": v, "label": t} for v, t in options], value=value),
     ], className="filter")
 
 

@@ -72,7 +72,9 @@ BASE_CSP = {
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",  # frame-ancestors for browsers that predate it
-    "Referrer-Policy": "no-referrer",
+    # The full address to this origin only (never to another site): Dash's request for the layout then names the
+    # page it is for, and the layout comes with that page drawn (components/shell.py).
+    "Referrer-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
     "Cross-Origin-Opener-Policy": "same-origin",
 }

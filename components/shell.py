@@ -5,13 +5,20 @@ Routing is Dash Pages' contract (a registered page's `layout(**query_parameters)
 the router redraws on a change of *path* only. A change of query string on the same page comes from a filter (the
 page already shows it) or from back/forward, which `components.page.sync_url` handles by updating the filters
 and the page's State, so a filter change redraws only what depends on it, not the whole page.
+
+The first page comes inside the layout: Dash asks for the layout from the page's own address, which the request's
+Referer names (`Referrer-Policy: same-origin`, components/security.py), so the layout is the shell with that page
+drawn in it, its navigation and notices already as the page's State says. A page then opens with no callback at
+all (one round trip and Dash's handling of it fewer). The router is asked only for a path the layout did not draw
+(dashboard.js `route`): every later change of path, and a first page whose request carried no Referer.
 """
 from __future__ import annotations
 
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 import dash
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
+from flask import request
 
 from components import security
 from metrics.edition import APP_EDITION, policy, serves_path
@@ -25,14 +32,24 @@ def nav_pages() -> list[dict]:
             if p.get("nav", True) and p["path"] != "/404" and serves_path(APP_EDITION, p["path"])]
 
 
-def layout(area_name: str, synthetic: bool = False):
+def layout(area_name: str, synthetic: bool = False, referrer: str | None = None):
     """The app layout: everything outside the page, built per request so the navigation lists every page.
-    `synthetic`: the data has made-up demonstration figures, which the public edition explains once, up top."""
-    links = [html.Li(dcc.Link(p["name"], href=p["path"], id={"type": NAV, "page": p["path"]},
-                              className="nav-link"), className="nav-item") for p in nav_pages()]
+    `synthetic`: the data has made-up demonstration figures, which the public edition explains once, up top.
+    `referrer`: the address the layout is asked for from; that page is drawn in it (see the module docstring)."""
+    first = first_page(referrer)
+    path, content = (first[0], first[1]) if first else (None, None)
+    data = page_state_of(content) or {}
+    notices = " ".join(data.get("notices") or ())
+    # As dashboard.js `shell` writes them for a page's State: it then finds nothing to change.
+    common = data.get("common") or ""
+    links = [html.Li(dcc.Link(p["name"], href=p["path"] + common, id={"type": NAV, "page": p["path"]},
+                              className="nav-link active" if p["path"] == path else "nav-link"), className="nav-item")
+             for p in nav_pages()]
     words = policy().words
     return html.Div([
         dcc.Location(id="url", refresh=False),
+        dcc.Store(id="drawn-path", data=path),  # the page drawn below, if any: the router is not asked for it
+        dcc.Store(id="route-path"),  # a path for the router to draw (dashboard.js `route`)
         dcc.Store(id="url-popped"),  # {path, search} after back/forward: see components.page.sync_url
         html.A("Skip to main content", href="#main-content", className="visually-hidden-focusable skip-link"),
         html.Header(html.Div([
@@ -44,11 +61,12 @@ def layout(area_name: str, synthetic: bool = False):
             html.Nav(html.Ul(links, className="nav nav-pills flex-wrap"), className="site-nav pb-2",
                      **{"aria-label": "Dashboard pages"}),
         ], className="container-xl"), className="site-header"),
-        html.Div(html.Div(id="url-notice", role="status", className="url-notice", **{"aria-live": "polite"}),
+        html.Div(html.Div(notices, id="url-notice", role="status", **{"aria-live": "polite"},
+                          className="url-notice alert alert-warning my-2" if notices else "url-notice"),
                  className="container-xl"),
         *([html.Div(html.P(words.synthetic_banner, className="mb-0"), className="container-xl synthetic-banner")]
           if words.synthetic_banner and synthetic else []),
-        html.Main(html.Div(id="page-content", className="py-3"), id="main-content", tabIndex="-1",
+        html.Main(html.Div(content, id="page-content", className="py-3"), id="main-content", tabIndex="-1",
                   className="container-xl"),
         html.Footer(html.Div(footer(area_name), className="container-xl py-3 small"),
                     className="site-footer mt-4"),
@@ -87,17 +105,66 @@ def not_found(**_kwargs):
                      html.P([text, " ", dcc.Link(security.HOME_LINK, href="/"), "."])])
 
 
-@callback(Output("page-content", "children"), Input("url", "pathname"), State("url", "search"))
+def _page(pathname) -> dict | None:
+    """The registered page this edition serves at `pathname`, or None (fail closed: a board page is not found)."""
+    if not isinstance(pathname, str):
+        return None
+    page = next((p for p in dash.page_registry.values() if p["path"] == pathname), None)
+    return page if page is not None and serves_path(APP_EDITION, pathname) else None
+
+
+def _draw(page: dict, search) -> object:
+    layout = page["layout"]
+    return layout(**_query(search if isinstance(search, str) else "")) if callable(layout) else layout
+
+
+def first_page(referrer: str | None) -> tuple[str, object] | None:
+    """(path, the page drawn from its query string) for the address a layout request came from, or None if it names
+    no page of this edition (no Referer, or one a browser, proxy or hand wrote otherwise: the router draws it then).
+    The Referer is input like any URL: it can only ask for a page the edition serves, read through the same
+    whitelist as a link; gunicorn joins a repeated header with commas, which names no page."""
+    if not isinstance(referrer, str) or not referrer:
+        return None
+    try:
+        parts = urlsplit(referrer)
+    except ValueError:  # e.g. a malformed IPv6 host
+        return None
+    page = _page(parts.path)
+    return None if page is None else (parts.path, _draw(page, parts.query))
+
+
+def page_state_of(content) -> dict | None:
+    """The page's State as it hands it to the browser (`page-state`, components/page.py), if the page has one."""
+    if content is None or not hasattr(content, "_traverse"):
+        return None
+    found = next((c for c in content._traverse() if getattr(c, "id", None) == "page-state"), None)
+    return found.data if found is not None and isinstance(found.data, dict) else None
+
+
+def vary_layout(server) -> None:
+    """Dash's layout differs by the page asking for it: no cache may answer one page's request with another's."""
+    @server.after_request
+    def _layout_varies(response):
+        if request.path.endswith("/_dash-layout"):
+            response.vary.add("Referer")
+            response.headers.setdefault("Cache-Control", "no-cache")
+        return response
+
+
+clientside_callback(
+    ClientsideFunction(namespace="dashboard", function_name="route"),
+    Output("route-path", "data"),
+    Input("url", "pathname"),
+    State("drawn-path", "data"),
+)
+
+
+@callback(Output("page-content", "children"), Input("route-path", "data"), State("url", "search"),
+          prevent_initial_call=True)
 def route(pathname, search):
     """Draw the page at `pathname` from its query string (a path change only; see the module docstring)."""
-    if not isinstance(pathname, str):
-        return not_found()
-    page = next((p for p in dash.page_registry.values() if p["path"] == pathname), None)
-    if page is None or not serves_path(APP_EDITION, pathname):  # fail closed: a board page is not found
-        return not_found()
-    search = search if isinstance(search, str) else ""
-    layout = page["layout"]
-    return layout(**_query(search)) if callable(layout) else layout
+    page = _page(pathname)
+    return not_found() if page is None else _draw(page, search)
 
 
 clientside_callback(
@@ -108,6 +175,10 @@ clientside_callback(
     Output("url-notice", "className"),
     Input("page-state", "data"),
     State({"type": NAV, "page": ALL}, "id"),
+    State({"type": NAV, "page": ALL}, "href"),
+    State({"type": NAV, "page": ALL}, "className"),
+    State("url-notice", "children"),
+    State("url-notice", "className"),
 )
 
 

@@ -2,8 +2,7 @@
 coverage and freshness, the published files loaded, the loader's validation report, and the measures that are
 unavailable and why (metrics/view/datapage.py)."""
 import dash
-import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, html
+from dash import Input, Output, callback, dcc, html
 
 from components import page
 from components.table import table
@@ -25,9 +24,9 @@ def data_layout(pv) -> list:
         html.Ul([html.Li([html.Strong(title), f": {why}"]) for title, why in x["unavailable"]])
     return [
         html.H2("Measures", className="h4"),
-        dbc.Label("Search the measures", html_for="catalogue-search", className="fw-semibold"),
-        dbc.Input(id="catalogue-search", type="search", debounce=True, maxLength=100,
-                  placeholder="e.g. speech, 20 weeks, 3.1, Head of SEND", className="mb-2"),
+        html.Label("Search the measures", htmlFor="catalogue-search", className="form-label fw-semibold"),
+        dcc.Input(id="catalogue-search", type="search", debounce=True, maxLength=100,
+                  placeholder="e.g. speech, 20 weeks, 3.1, Head of SEND", className="form-control mb-2"),
         html.P(f"{x['total']} of {x['total']} measures shown.", id="catalogue-count", role="status",
                className="small"),
         html.Div(table(x["catalogue"], class_name="table table-sm bg-white catalogue-table"), id="catalogue-table"),

@@ -25,9 +25,9 @@ DRILLS = ("therapy-demand", "ehcp-review-outcomes")
 
 def router_body(path: str, search: str) -> dict:
     return {"output": ROUTER, "outputs": {"id": "page-content", "property": "children"},
-            "inputs": [{"id": "url", "property": "pathname", "value": path}],
+            "inputs": [{"id": "route-path", "property": "data", "value": path}],
             "state": [{"id": "url", "property": "search", "value": search}],
-            "changedPropIds": ["url.pathname"]}
+            "changedPropIds": ["route-path.data"]}
 
 
 def crawl(pages: bool) -> dict:

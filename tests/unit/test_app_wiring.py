@@ -47,7 +47,7 @@ def test_security_headers_on_pages_data_and_errors(client):
         assert "frame-ancestors 'none'" in csp and "script-src 'self' 'sha256-" in csp
         assert "img-src 'self' data: blob:" in csp  # a chart saved as PNG is drawn through data: and blob: URLs
         assert r.headers["X-Content-Type-Options"] == "nosniff"
-        assert r.headers["Referrer-Policy"] == "no-referrer"
+        assert r.headers["Referrer-Policy"] == "same-origin"
 
 
 def test_the_only_inline_script_is_dashs_renderer_and_it_is_hashed(client):

@@ -198,7 +198,7 @@ def test_callback_error_is_plain_500_logged_not_shown(client, caplog):
 def test_security_headers_on_every_response(client):
     for r in (client.get("/"), client.get("/_dash-layout"), post(client, b"nope")):
         assert r.headers["X-Content-Type-Options"] == "nosniff"
-        assert r.headers["Referrer-Policy"] == "no-referrer"
+        assert r.headers["Referrer-Policy"] == "same-origin"
         assert r.headers["X-Frame-Options"] == "DENY"
         assert "camera=()" in r.headers["Permissions-Policy"]
         csp = r.headers["Content-Security-Policy"]
