@@ -1,7 +1,8 @@
 """Capture the exact requests a browser sends, by driving headless Chromium against a running server.
 
 A script injected before any page script wraps `window.fetch` and records every Dash callback POST
-(`/_dash-update-component`, URL and body byte for byte) and every data GET the page's own script makes (a chart's
+(`/_dash-update-component`, URL and body byte for byte), Dash's layout GET (with the page it was sent from: the
+layout carries that page, components/shell.py) and every data GET the page's own script makes (a chart's
 `/chart/<id>.html?...` or `/figure/<id>.json?...` when it scrolls into view, a table's `/table/<id>.html?...` when it is opened). A scenario
 opens a page, waits until the page has settled (no request in flight and none started for a while), forgets what
 loading sent, makes one change the way a person would (choose an option in a <select>, or type into an input) and
@@ -34,10 +35,12 @@ window.fetch = function (input, init) {
   const url = typeof input === 'string' ? input : input.url;
   const path = new URL(url, window.location.href).pathname;
   const callback = url.includes('%s');
-  if (callback || %s.some(function (p) { return path.startsWith(p); })) {
+  const layout = path.endsWith('/_dash-layout');  // it carries the page (its Referer names it)
+  if (callback || layout || %s.some(function (p) { return path.startsWith(p); })) {
     const u = new URL(url, window.location.href);
     window.__bench.posts.push({method: callback ? 'POST' : 'GET', url: u.pathname + u.search,
-                               body: callback ? (init && init.body) : null});
+                               body: callback ? (init && init.body) : null,
+                               referer: layout ? window.location.pathname + window.location.search : null});
     window.__bench.pending++;
     window.__bench.last = performance.now();
     return _fetch.apply(this, arguments).finally(() => {

@@ -89,7 +89,7 @@ def _short(text: str, most: int = 90) -> str:
 def _label(r: loadgen.Request) -> str:
     """GET path and query, or the callback's output; a pattern-matching output is named by the concrete id."""
     if r.method == "GET":
-        return f"GET {_short(r.path)}"
+        return f"GET {_short(r.path)}" + (f" from {_short(r.referer, 40)}" if r.referer else "")
     body = json.loads(r.body)
     outputs = body.get("outputs")
     if isinstance(outputs, dict) and isinstance(outputs.get("id"), dict):
@@ -101,14 +101,15 @@ def _label(r: loadgen.Request) -> str:
 
 def _requests(sent: list[dict]) -> list[loadgen.Request]:
     """loadgen requests from what a browser sent (bench/capture.py)."""
-    return [loadgen.Request(s.get("method", "POST"), s["url"], (s.get("body") or "").encode()) for s in sent]
+    return [loadgen.Request(s.get("method", "POST"), s["url"], (s.get("body") or "").encode(),
+                            referer=s.get("referer") or "") for s in sent]
 
 
 # -- sending each request once, and checking it ---------------------------------------------------------------
 
 def _charts(r: loadgen.Request, body: bytes) -> int:
     """Figures in a response: 1 for a chart's figure, or the chart boxes a page body names (each drawn by a GET)."""
-    if r.method == "GET":
+    if r.method == "GET" and not r.path.endswith("/_dash-layout"):  # a layout is a page body's JSON, like a callback's
         return int((r.path.startswith("/figure/") and body.startswith(b'{"figure"'))
                    or (r.path.startswith("/chart/") and b'<div class="svg-chart">' in body))
     try:
@@ -127,8 +128,7 @@ def check(port: int, requests: list[loadgen.Request], timeout_s: float = 55) -> 
         conn = http.client.HTTPConnection(server.HOST, port, timeout=timeout_s)
         t0 = time.perf_counter()
         try:
-            conn.request(r.method, r.path, body=r.body or None,
-                         headers={"Content-Type": r.content_type} if r.method == "POST" else {})
+            conn.request(r.method, r.path, body=r.body or None, headers=r.headers(server.HOST, port))
             resp = conn.getresponse()
             body = resp.read()
         except OSError as exc:
@@ -153,8 +153,7 @@ def check(port: int, requests: list[loadgen.Request], timeout_s: float = 55) -> 
 def answer(port: int, r: loadgen.Request) -> bytes:
     conn = http.client.HTTPConnection(server.HOST, port, timeout=60)
     try:
-        conn.request(r.method, r.path, body=r.body or None,
-                     headers={"Content-Type": r.content_type} if r.method == "POST" else {})
+        conn.request(r.method, r.path, body=r.body or None, headers=r.headers(server.HOST, port))
         return conn.getresponse().read()
     finally:
         conn.close()
@@ -215,7 +214,8 @@ def app_scenarios(captured: dict) -> dict[str, Scenario]:
         scenarios[name] = Scenario(name, APP_CHANGES[name][0], _requests(got["change"]))
     if "overview_locality" in captured:
         scenarios["overview_load"] = Scenario("overview_load", "Opening the board overview (/): every request the "
-                                              "page load sends", _requests(captured["overview_locality"]["load"]))
+                                              "page load sends (Dash's layout, which carries the page, and any "
+                                              "callback or chart)", _requests(captured["overview_locality"]["load"]))
     return scenarios
 
 

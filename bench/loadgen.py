@@ -29,12 +29,21 @@ class Request:
     path: str
     body: bytes = b""
     content_type: str = "application/json"
+    referer: str = ""  # the page (path and query) the browser sent it from, where that matters (Dash's layout)
+
+    def headers(self, host: str, port: int) -> dict[str, str]:
+        """The headers besides Host, Accept and Accept-Encoding."""
+        out = {"Content-Type": self.content_type} if self.method == "POST" else {}
+        if self.referer:
+            out["Referer"] = f"http://{host}:{port}{self.referer}"
+        return out
 
     def raw(self, host: str, port: int) -> bytes:
         head = [f"{self.method} {self.path} HTTP/1.1", f"Host: {host}:{port}", "Accept: */*",
                 f"Accept-Encoding: {ACCEPT_ENCODING}"]
+        head += [f"{k}: {v}" for k, v in self.headers(host, port).items()]
         if self.method == "POST":
-            head += [f"Content-Type: {self.content_type}", f"Content-Length: {len(self.body)}"]
+            head.append(f"Content-Length: {len(self.body)}")
         return ("\r\n".join(head) + "\r\n\r\n").encode() + self.body
 
 

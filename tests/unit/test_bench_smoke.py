@@ -190,7 +190,9 @@ def test_capture_records_what_the_browser_sends(tmp_path):
             on_load, on_change = capture.capture(driver, f"http://{server.HOST}:{srv.port}", load.TRIVIAL_CHANGE)
         finally:
             driver.quit()
-    assert [json.loads(p["body"])["inputs"][0]["value"] for p in on_load] == ["a"]
+    layout, callback = on_load  # Dash's layout (with the page it was asked from), then the page's one callback
+    assert (layout["method"], layout["url"], layout["referer"]) == ("GET", "/_dash-layout", "/")
+    assert json.loads(callback["body"])["inputs"][0]["value"] == "a"
     (change,) = on_change
     assert change["url"].startswith("/_dash-update-component")
     body = json.loads(change["body"])
@@ -323,3 +325,15 @@ def test_the_smoke_run_measures_every_part(tmp_path):
     for section in ("## Goals (issue 14", "## In the browser", "## Views nobody asked for before",
                     "## Where the server's time goes", "## The shared store as it fills", "## Goals (issue 5)"):
         assert section in text
+
+
+def test_a_layout_request_is_replayed_from_its_page_and_its_charts_counted():
+    # Dash's layout carries the page its Referer names (components/shell.py): the load test sends it as the browser did.
+    r = loadgen.Request("GET", "/_dash-layout", referer="/outcome-1?locality=north")
+    assert b"\r\nReferer: http://h:8/outcome-1?locality=north\r\n" in r.raw("h", 8)
+    assert "Referer" not in loadgen.Request("GET", "/_dash-layout").headers("h", 8)
+    import app
+    client = app.server.test_client()
+    body = client.get(r.path, headers=r.headers("localhost", 80)).data
+    assert load._charts(r, body) > 2 and load._charts(loadgen.Request("GET", "/_dash-layout"),
+                                                      client.get("/_dash-layout").data) == 0
