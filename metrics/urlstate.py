@@ -361,7 +361,12 @@ def href(page: str, state: State | None = None, params: tuple[str, ...] | None =
 def data_href(kind: str, view_id: str, state: State | None, ext: str, **extra) -> str:
     """A link to one of a view's data endpoints: `kind` is download (CSV/XLSX), figure (plotly JSON), chart (an SPC
     chart drawn as SVG, in HTML) or table (HTML)."""
+    return f"/{kind}/{view_id}.{ext}" + _data_query(state, tuple(extra.items()))
+
+
+@lru_cache(maxsize=1024)
+def _data_query(state: State | None, extra: tuple) -> str:
+    """`data_href`'s query (with its "?"), or "": a chart's three links (chart, table, download) share it."""
     base = encode(state, COMMON_PARAMS).lstrip("?") if state is not None else ""
-    extra = {k: v for k, v in extra.items() if v not in (None, "", 0, "All")}
-    query = "&".join(filter(None, [base, urlencode(extra)]))
-    return f"/{kind}/{view_id}.{ext}" + ("?" + query if query else "")
+    query = "&".join(filter(None, [base, urlencode({k: v for k, v in extra if v not in (None, "", 0, "All")})]))
+    return "?" + query if query else ""

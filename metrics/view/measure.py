@@ -463,14 +463,20 @@ def _num(x) -> float | None:
 
 def _comparator_lines(store, metric, choice: Choice, ptype, start, end, pol: Policy) -> tuple[Line, ...]:
     out = []
+    lo, hi = _ns(start), _ns(end)
     for name in store.area.comparators:
-        # A comparator's points are the same in every window and place: drawn once per series, then picked out.
+        # A comparator's points are the same in every window and place: drawn once per series, then the window's
+        # picked out by date (in the series' order), as `Store.columns` bounds a window.
         drawn = _comparator_points(store, metric, name, choice.breakdown, ptype, pol)
-        dates = store.columns(metric.id, name, choice.breakdown, start, end, ptype).dates.tolist()
-        points = tuple(drawn[d] for d in dates if d in drawn)
+        points = tuple(p for d, p in drawn.items() if (lo is None or d >= lo) and (hi is None or d <= hi))
         if points:
             out.append(Line(pol.words.neighbours if name == SN_AVERAGE else name, points))
     return tuple(out)
+
+
+def _ns(when) -> int | None:
+    """A window's bound as `Columns.dates.tolist()` holds dates (ns since 1970), at its day as `Store.columns` reads it."""
+    return None if when is None else int(np.datetime64(pd.Timestamp(when).date(), "ns").astype(np.int64))
 
 
 _comparators = Memo(windowed=0, whole=4096)  # measures × comparators × parts × period types × audiences
@@ -489,6 +495,20 @@ def _comparator_points(store, metric, name: str, breakdown: str, ptype: str, pol
 
 
 def _annotations(store, metric, choice: Choice, end) -> list:
+    """The log's events for the chart's series up to the end of the window's last month (all of them without one)."""
+    notes = _notes.get((id(store), store.version, metric.id, choice.breakdown, choice.area), True,
+                       lambda: _series_notes(store, metric, choice))
+    if end is None:
+        return [a for _, a in notes]
+    last = f"{end.year:04d}-{end.month:02d}"
+    return [a for month, a in notes if month <= last]
+
+
+_notes = Memo(windowed=0, whole=4096)  # one per series (measure, part, place)
+
+
+def _series_notes(store, metric, choice: Choice) -> tuple:
+    """((month "YYYY-MM", annotation), ...) of the events on one series: found once, then bounded per window."""
     service = None
     if metric.breakdown == "service" and choice.breakdown != "All":
         try:
@@ -496,9 +516,8 @@ def _annotations(store, metric, choice: Choice, end) -> list:
         except KeyError:
             service = None
     locality = choice.area if choice.area in store.area.localities else None
-    last = None if end is None else end + pd.offsets.MonthEnd(0)  # once: a pandas offset costs ~30 µs
-    return [a for a in annotations_for(store.annotations, metric.id, service, locality)
-            if last is None or pd.Timestamp(a.date) <= last]
+    return tuple((str(pd.Timestamp(a.date).date())[:7], a)
+                 for a in annotations_for(store.annotations, metric.id, service, locality))
 
 
 def _events(notes: list, points, analysis) -> tuple[Event, ...]:
