@@ -3,7 +3,8 @@
 For each page: a cold load (browser cache emptied) and a warm load (cache kept) to every chart of the first screen
 drawn, and each filter change from the change to fully redrawn; the trivial Dash app's cold load, warm load and
 callback round trip in the same browser and run are the yardstick. For each, from the page itself:
-- `ms`: until the page is *drawn*: Dash has no callback pending, nothing is loading, no callback request is in
+- `ms`: until the page is *drawn*: Dash has its layout (hydrated: a page may open with no callback at all, its body
+  inside the layout, components/shell.py), no callback pending, nothing is loading, no callback request is in
   flight, every page body has been put in place (`[data-html]`, assets/dashboard.js), every dcc.Graph has plotted,
   every chart box on the first screen (`.chart[data-src]` within the window) has been drawn from its current
   address (`data-drawn` equal to `data-src`), and no chart the page started to draw is still loading (dashboard.js
