@@ -10,9 +10,11 @@ scrolls into view, so a long page sends and draws only what a reader looks at.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from markupsafe import escape
 
+from metrics import format as fmt
 from metrics import palette
 from metrics.view.model import BarChart, Chart, PanelsChart, SpcChart, StackedChart
 
@@ -163,8 +165,12 @@ def point_lines(spec: SpcChart, p) -> list[str]:
 
 
 def _num_text(v, spec: SpcChart, digits) -> str:
-    from metrics import format as fmt
-    return fmt.value(v, spec.unit, digits=digits, label=spec.unit_label)
+    return _number(v, spec.unit, digits, spec.unit_label)
+
+
+@lru_cache(maxsize=8192)  # a group's centre and limits are one number on every point: written once
+def _number(v, unit: str, digits, label) -> str:
+    return fmt.value(v, unit, digits=digits, label=label)
 
 
 def _vline(x: str, colour: str, dash: str, width: float) -> dict:

@@ -36,8 +36,7 @@ def layout(area_name: str, synthetic: bool = False, referrer: str | None = None)
     """The app layout: everything outside the page, built per request so the navigation lists every page.
     `synthetic`: the data has made-up demonstration figures, which the public edition explains once, up top.
     `referrer`: the address the layout is asked for from; that page is drawn in it (see the module docstring)."""
-    first = first_page(referrer)
-    path, content = (first[0], first[1]) if first else (None, None)
+    path, content = first_page(referrer) or (None, None)
     data = page_state_of(content) or {}
     notices = " ".join(data.get("notices") or ())
     # As dashboard.js `shell` writes them for a page's State: it then finds nothing to change.
