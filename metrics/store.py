@@ -152,6 +152,7 @@ class Store:
         self._series_columns = SERIES_COLUMNS + [c for c in OPTIONAL_SERIES_COLUMNS if c in self.values.columns]
         self._columns = _kept(self._columns_uncached)
         self._period_types = lru_cache(maxsize=None)(self._period_types_uncached)
+        self._rebase_dates = lru_cache(maxsize=None)(self._rebase_dates_uncached)  # asked again for every window
 
     @cached_property
     def values(self) -> pd.DataFrame:
@@ -251,6 +252,10 @@ class Store:
         return found
 
     def rebase_dates(self, metric_id: str, area: str, breakdown: str) -> tuple:
+        """The dates the intervention log restarts this series' limits at (memoised: the log is the store's)."""
+        return self._rebase_dates(metric_id, area, breakdown)
+
+    def _rebase_dates_uncached(self, metric_id: str, area: str, breakdown: str) -> tuple:
         by_service = self.catalogue.get(metric_id).breakdown == "service" and breakdown != "All"
         service = self.catalogue.service_by_name(breakdown) if by_service else None
         locality = area if area in self.area.localities else None
