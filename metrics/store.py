@@ -152,7 +152,7 @@ class Store:
         self._series_columns = SERIES_COLUMNS + [c for c in OPTIONAL_SERIES_COLUMNS if c in self.values.columns]
         self._columns = _kept(self._columns_uncached)
         self._period_types = lru_cache(maxsize=None)(self._period_types_uncached)
-        self._rebase_dates = lru_cache(maxsize=None)(self._rebase_dates_uncached)  # asked again for every window
+        self._series_annotations = lru_cache(maxsize=None)(self._series_annotations_uncached)  # asked per window
 
     @cached_property
     def values(self) -> pd.DataFrame:
@@ -251,16 +251,24 @@ class Store:
             found[ptype] = found.get(ptype, False) or bool(synthetic)
         return found
 
-    def rebase_dates(self, metric_id: str, area: str, breakdown: str) -> tuple:
-        """The dates the intervention log restarts this series' limits at (memoised: the log is the store's)."""
-        return self._rebase_dates(metric_id, area, breakdown)
+    def series_annotations(self, metric_id: str, area: str, breakdown: str = "All") -> tuple:
+        """The intervention log's events on one series, in date order (memoised: the log is the store's): those for
+        the measure, its service (a service part) and its locality (`Annotation.applies_to`)."""
+        return self._series_annotations(metric_id, area, breakdown)
 
-    def _rebase_dates_uncached(self, metric_id: str, area: str, breakdown: str) -> tuple:
-        by_service = self.catalogue.get(metric_id).breakdown == "service" and breakdown != "All"
-        service = self.catalogue.service_by_name(breakdown) if by_service else None
+    def _series_annotations_uncached(self, metric_id: str, area: str, breakdown: str) -> tuple:
+        service = None
+        if self.catalogue.get(metric_id).breakdown == "service" and breakdown != "All":
+            try:
+                service = self.catalogue.service_by_name(breakdown).slug
+            except KeyError:  # a part that is no service of the catalogue: the measure's own events only
+                service = None
         locality = area if area in self.area.localities else None
-        return tuple(a.date for a in annotations_for(self.annotations, metric_id,
-                                                     service.slug if service else None, locality) if a.rebase)
+        return tuple(annotations_for(self.annotations, metric_id, service, locality))
+
+    def rebase_dates(self, metric_id: str, area: str, breakdown: str) -> tuple:
+        """The dates the intervention log restarts this series' limits at."""
+        return tuple(a.date for a in self.series_annotations(metric_id, area, breakdown) if a.rebase)
 
     def analysis(self, metric_id: str, area: str, breakdown: str = "All", start=None, end=None,
                  period_type: str | None = None) -> Analysis:

@@ -23,7 +23,6 @@ from metrics import benchmarking, disclosure
 from metrics import format as fmt
 from metrics.schemas import QUALITY_FLAGS, QUALITY_SEPARATOR, STATUSES
 from metrics import urlstate
-from metrics.annotations import annotations_for
 from metrics.area import ENGLAND, SN_AVERAGE
 from metrics.edition import Policy, policy as policy_for
 from metrics.memo import Memo
@@ -509,15 +508,8 @@ _notes = Memo(windowed=0, whole=4096)  # one per series (measure, part, place)
 
 def _series_notes(store, metric, choice: Choice) -> tuple:
     """((month "YYYY-MM", annotation), ...) of the events on one series: found once, then bounded per window."""
-    service = None
-    if metric.breakdown == "service" and choice.breakdown != "All":
-        try:
-            service = store.catalogue.service_by_name(choice.breakdown).slug
-        except KeyError:
-            service = None
-    locality = choice.area if choice.area in store.area.localities else None
     return tuple((str(pd.Timestamp(a.date).date())[:7], a)
-                 for a in annotations_for(store.annotations, metric.id, service, locality))
+                 for a in store.series_annotations(metric.id, choice.area, choice.breakdown))
 
 
 def _events(notes: list, points, analysis) -> tuple[Event, ...]:
