@@ -88,7 +88,10 @@ class Server:
         """PIDs of the gunicorn workers (the master's children)."""
         kids = []
         for task in Path(f"/proc/{self.proc.pid}/task").iterdir():
-            kids += [int(p) for p in (task / "children").read_text().split()]
+            try:
+                kids += [int(p) for p in (task / "children").read_text().split()]
+            except (FileNotFoundError, ProcessLookupError):  # a thread of the master ended while listed: it had none
+                continue
         return kids
 
 
