@@ -11,11 +11,10 @@ beside the chart holds them all. The legend is HTML under the plot, so it wraps 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import date
+from collections.abc import Callable
 from functools import lru_cache
 
-from markupsafe import escape
 
 from components.chart import point_lines
 from metrics import format as fmt
@@ -36,8 +35,14 @@ DASH = {"dash": "6 4", "dot": "2 3", "dashdot": "8 3 2 3", "longdash": "10 4"}
 SHAPE = {shape: marker_path(shape, 0, 0, 4.0 if shape == "circle" else 4.6) for _, shape in palette.POINT.values()}
 COMPARATOR_SHAPE = {"x-thin": "M-4,-4L4,4M-4,4L4,-4", "cross-thin": "M-4.5,0H4.5M0,-4.5V4.5",
                     "star-triangle-up-open": "M0,-5L4.6,3.5H-4.6Z"}
+def _esc(text: str) -> str:
+    """markupsafe's `escape` of a str, as plain str (the same entities; a Markup per word cost a tenth of a chart)."""
+    return (text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;")
+            .replace('"', "&#34;"))
+
+
 # Font and colours as attributes, not only CSS: a chart saved as PNG is drawn from its SVG alone.
-TEXT = f'font-family="{escape(palette.FONT)}" font-size="12" fill="{palette.TEXT}"'
+TEXT = f'font-family="{_esc(palette.FONT)}" font-size="12" fill="{palette.TEXT}"'
 
 
 @lru_cache(maxsize=4096)  # a chart asks for each of its dates several times (lines, markers); months are few
@@ -49,12 +54,32 @@ def _pct(f: float) -> str:
     return f"{f * 100:.2f}%"
 
 
-@dataclass(frozen=True)
+class _Texts(dict):
+    """Each value's text, written by `write` the first time it is asked for (a plain dict look-up after that)."""
+    __slots__ = ("write",)
+
+    def __init__(self, write: Callable[[float], str]):
+        super().__init__()
+        self.write = write
+
+    def __missing__(self, key) -> str:
+        text = self[key] = self.write(key)
+        return text
+
+
 class _Scale:
-    """Where a chart's numbers go: a date to a share of the plot's width, a value to pixels down the SVG."""
-    first_day: int
-    days: int
-    ticks: tuple[float, ...]
+    """Where a chart's numbers go: a date to a share of the plot's width, a value to pixels down the SVG. Each date
+    drawn is placed once (`at`: share of the width; `line_x`: in the stretched lines' coordinates) and each value
+    written once (`y_text`): a date has a marker and up to four lines' vertices, and a group's centre and limits are
+    one value on every point."""
+    __slots__ = ("first_day", "days", "ticks", "at", "line_x", "y_text")
+
+    def __init__(self, first_day: int, days: int, ticks: tuple[float, ...], dates: dict[str, int]):
+        self.first_day, self.days, self.ticks = first_day, days, ticks
+        self.at = {x: self.x(day) for x, day in dates.items()}
+        self.line_x = {x: f"{f * LINE_W:.1f}" for x, f in self.at.items()}
+        lo, hi = ticks[0], ticks[-1]  # `y`, written out: one call a value, not two
+        self.y_text = _Texts(lambda value: f"{TOP + PLOT_H - (value - lo) / (hi - lo) * PLOT_H:.1f}")
 
     def x(self, when: str | int) -> float:
         day = when if isinstance(when, int) else _day(when)
@@ -72,11 +97,11 @@ def spc_svg(spec: SpcChart, key: str) -> str:
         return '<p class="empty-state chart-empty mb-0">No data for this selection.</p>'
     comparators = list(zip(spec.comparators, list(zip(palette.COMPARATOR, palette.COMPARATOR_MARKER)) * 2))
     scale = _scale(spec, hidden, comparators)
-    ids = escape(key)
+    ids = _esc(key)
     plot = [f'<svg class="plot" width="100%" height="{HEIGHT}" {TEXT} aria-hidden="true">', _defs(ids),
             *_axes(scale), _lines(spec, scale, comparators), *_events(spec, scale),
             *_markers(spec, scale, ids, hidden, comparators), "</svg>"]
-    title = f'<div class="chart-ytitle">{escape(spec.y_title)}</div>' if spec.y_title else ""
+    title = f'<div class="chart-ytitle">{_esc(spec.y_title)}</div>' if spec.y_title else ""
     return (f'{title}<div class="svg-chart">{_y_axis(spec, scale)}{"".join(plot)}</div>'
             f'{_legend(spec, hidden, comparators)}')
 
@@ -84,7 +109,9 @@ def spc_svg(spec: SpcChart, key: str) -> str:
 def _scale(spec: SpcChart, hidden, comparators) -> _Scale:
     """Dates from the first period drawn to the last; values from the nice ticks around everything drawn (from 0 for
     counts and percentages, as plotly's `rangemode: tozero`, and where hidden points sit)."""
-    days = [_day(p.x) for p in spec.points] + [_day(q.x) for c, _ in comparators for q in c.points]
+    dates = {p.x: _day(p.x) for p in spec.points}
+    for c, _ in comparators:
+        dates.update((q.x, _day(q.x)) for q in c.points)
     values = [v for p in spec.points for v in (p.value, p.centre, p.lower, p.upper) if v is not None]
     values += [q.value for c, _ in comparators for q in c.points if q.value is not None]
     if spec.target is not None:
@@ -92,7 +119,14 @@ def _scale(spec: SpcChart, hidden, comparators) -> _Scale:
     if hidden or spec.unit in ("count", "percent"):
         values.append(0.0)
     finite = [v for v in values if math.isfinite(v)] or [0.0]
-    return _Scale(min(days), max(days) - min(days), tuple(nice_ticks(min(finite), max(finite))))
+    first, last = min(dates.values()), max(dates.values())
+    return _Scale(first, last - first, tuple(nice_ticks(min(finite), max(finite))), dates)
+
+
+@lru_cache(maxsize=4096)  # a pure function of a chart's first and last day, asked for by every window drawn
+def _date_ticks(first_day: int, last_day: int) -> tuple[tuple[int, str], ...]:
+    return tuple((d.toordinal(), _esc(words))
+                 for d, words in date_ticks(date.fromordinal(first_day), date.fromordinal(last_day)))
 
 
 def date_ticks(first: date, last: date, most: int = 7) -> list[tuple[date, str]]:
@@ -114,9 +148,14 @@ def date_ticks(first: date, last: date, most: int = 7) -> list[tuple[date, str]]
 
 
 def _y_axis(spec: SpcChart, scale: _Scale) -> str:
-    digits = tick_digits(list(scale.ticks))
+    return _y_axis_for(scale.ticks, spec.unit)
+
+
+@lru_cache(maxsize=1024)  # a pure function of the ticks and the unit: charts share a few hundred
+def _y_axis_for(ticks: tuple[float, ...], unit: str) -> str:
+    scale, digits = _Scale(0, 0, ticks, {}), tick_digits(list(ticks))
     labels = "".join(f'<text x="{Y_AXIS_W - 6}" y="{scale.y(t) + 4:.1f}" text-anchor="end">'
-                     f'{escape(fmt.value(t, spec.unit, digits=digits))}</text>' for t in scale.ticks)
+                     f'{_esc(fmt.value(t, unit, digits=digits))}</text>' for t in ticks)
     return f'<svg class="y-axis" width="{Y_AXIS_W}" height="{HEIGHT}" {TEXT} aria-hidden="true">{labels}</svg>'
 
 
@@ -129,15 +168,16 @@ def _defs(ids: str) -> str:
 
 def _axes(scale: _Scale) -> list[str]:
     """Grid lines at the y ticks, the x axis, and its dates."""
-    out = [f'<line x1="0" x2="100%" y1="{scale.y(t):.1f}" y2="{scale.y(t):.1f}" stroke="{palette.GRID}"/>'
+    out = [f'<line x1="0" x2="100%" y1="{scale.y_text[t]}" y2="{scale.y_text[t]}" stroke="{palette.GRID}"/>'
            for t in scale.ticks]
     out.append(f'<line x1="0" x2="100%" y1="{BASE}" y2="{BASE}" stroke="{palette.AXIS}"/>')
-    for d, words in date_ticks(date.fromordinal(scale.first_day), date.fromordinal(scale.first_day + scale.days)):
-        f = scale.x(d.toordinal())
+    for day, words in _date_ticks(scale.first_day, scale.first_day + scale.days):
+        f = scale.x(day)
         if 0 <= f <= 1:
             anchor = "end" if f > 0.94 else "start" if f < 0.06 else "middle"
-            out.append(f'<line x1="{_pct(f)}" x2="{_pct(f)}" y1="{BASE}" y2="{BASE + 5}" stroke="{palette.AXIS}"/>'
-                       f'<text x="{_pct(f)}" y="{BASE + 19}" text-anchor="{anchor}">{escape(words)}</text>')
+            at = _pct(f)
+            out.append(f'<line x1="{at}" x2="{at}" y1="{BASE}" y2="{BASE + 5}" stroke="{palette.AXIS}"/>'
+                       f'<text x="{at}" y="{BASE + 19}" text-anchor="{anchor}">{words}</text>')
     return out
 
 
@@ -168,7 +208,8 @@ def _lines(spec: SpcChart, scale: _Scale, comparators) -> str:
     out = [f'<svg width="100%" height="{HEIGHT}" viewBox="0 0 {LINE_W} {HEIGHT}" preserveAspectRatio="none">']
 
     def polyline(points, colour: str, width: float, dash: str, cls: str) -> None:
-        coords = " ".join(f"{scale.x(x) * LINE_W:.1f},{scale.y(v):.1f}" for x, v in points)
+        line_x, y_text = scale.line_x, scale.y_text
+        coords = " ".join([f"{line_x[x]},{y_text[v]}" for x, v in points])
         dash_attr = f' stroke-dasharray="{DASH[dash]}"' if dash else ""
         out.append(f'<polyline class="{cls}" points="{coords}" fill="none" stroke="{colour}" stroke-width="{width}"'
                    f'{dash_attr} vector-effect="non-scaling-stroke"/>')
@@ -202,11 +243,11 @@ def _events(spec: SpcChart, scale: _Scale) -> list[str]:
             marks.append(f'<line x1="{_pct(f)}" x2="{_pct(f)}" y1="{TOP}" y2="{BASE}" stroke="{palette.CENTRE}" '
                          f'stroke-dasharray="{DASH["dot"]}"/>')
             notes.append(f'<text class="note" x="{_pct(f)}" y="{BASE - 5}" dx="{shift}" text-anchor="{anchor}" '
-                         f'font-size="11">Limits recalculated from {escape(e.recalculated_from)}</text>')
+                         f'font-size="11">Limits recalculated from {_esc(e.recalculated_from)}</text>')
         if not 0 <= scale.x(e.date) <= 1:
             continue
         at = _pct(scale.x(e.date))
-        said = escape(f"{e.when}: {e.title}" + (f"\n{e.description}" if e.description else ""))
+        said = _esc(f"{e.when}: {e.title}" + (f"\n{e.description}" if e.description else ""))
         marks.append(f'<line x1="{at}" x2="{at}" y1="{TOP}" y2="{BASE}" stroke="{palette.EVENT}" stroke-width="1.5" '
                      f'stroke-dasharray="{DASH["longdash"]}"/>'
                      f'<g class="event"><title>{said}</title><rect x="{at}" y="3" width="20" height="19" '
@@ -218,23 +259,24 @@ def _events(spec: SpcChart, scale: _Scale) -> list[str]:
 
 def _markers(spec: SpcChart, scale: _Scale, ids: str, hidden, comparators) -> list[str]:
     """The points, a group per series (its name as data), comparators first so the area's own lie on top."""
+    at, y_text = scale.at, scale.y_text
+
     def marker(shape_id: str, x: str, value: float | None, title: str) -> str:
         """A point: where it is drawn, its words, and its period and value as data (for tools that read the chart)."""
-        y = scale.y(value if value is not None else 0.0)
         v = "" if value is None else f"{value:.10g}"
-        return (f'<use href="#{ids}-{shape_id}" x="{_pct(scale.x(x))}" y="{y:.1f}" data-x="{x[:10]}" data-v="{v}">'
-                f'<title>{escape(title)}</title></use>')
+        return (f'<use href="#{ids}-{shape_id}" x="{_pct(at[x])}" y="{y_text[value if value is not None else 0.0]}" '
+                f'data-x="{x[:10]}" data-v="{v}"><title>{_esc(title)}</title></use>')
 
     out = []
     for line, (colour, symbol) in comparators:
-        out.append(f'<g class="comparator" data-name="{escape(line.name)}" stroke="{colour}">')
+        out.append(f'<g class="comparator" data-name="{_esc(line.name)}" stroke="{colour}">')
         out += [marker(symbol, q.x, q.value, "\n".join([line.name, q.label, q.text]))
                 for q in line.points if q.value is not None]
         out.append("</g>")
     for point_type, (colour, shape) in palette.POINT.items():
         mine = [p for p in spec.points if p.point_type == point_type and p.value is not None]
         if mine:
-            out.append(f'<g class="points" data-name="{escape(spec.point_names.get(point_type, point_type))}" '
+            out.append(f'<g class="points" data-name="{_esc(spec.point_names.get(point_type, point_type))}" '
                        f'fill="{colour}" stroke="{palette.WHITE}">')
             out += [marker(shape, p.x, p.value, "\n".join(point_lines(spec, p))) for p in mine]
             out.append("</g>")
@@ -246,7 +288,7 @@ def _markers(spec: SpcChart, scale: _Scale, ids: str, hidden, comparators) -> li
         last = spec.points[-1]
         if last in hidden:  # a hidden latest point is labelled on the chart, as plotly labels it
             out.append(f'<text x="{_pct(scale.x(last.x))}" y="{scale.y(0) - 9:.1f}" text-anchor="end">'
-                       f'{escape(last.text)}</text>')
+                       f'{_esc(last.text)}</text>')
     return out
 
 
@@ -271,7 +313,7 @@ def _legend(spec: SpcChart, hidden, comparators) -> str:
         items.append((_swatch(colour, 1.2, "dot") + f'<path d="{COMPARATOR_SHAPE[symbol]}" '
                       f'transform="translate(11 7)" fill="none" stroke="{colour}" stroke-width="1.5"/>', line.name))
     return '<ul class="chart-legend">' + "".join(
-        f'<li><svg width="22" height="14" aria-hidden="true">{mark}</svg>{escape(name)}</li>'
+        f'<li><svg width="22" height="14" aria-hidden="true">{mark}</svg>{_esc(name)}</li>'
         for mark, name in items) + "</ul>"
 
 
