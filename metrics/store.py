@@ -89,6 +89,9 @@ class Columns:
         return not len(self.dates)
 
 
+_FIELDS = tuple(f.name for f in dataclasses.fields(Columns))
+
+
 def _columns(frame: pd.DataFrame) -> Columns:
     # Text columns repeat a few values (a source, a status) over every row: one str object per distinct value, not
     # per row (the sources alone were 5.5 MB a worker).
@@ -152,6 +155,7 @@ class Store:
         self._series_columns = SERIES_COLUMNS + [c for c in OPTIONAL_SERIES_COLUMNS if c in self.values.columns]
         self._columns = _kept(self._columns_uncached)
         self._period_types = lru_cache(maxsize=None)(self._period_types_uncached)
+        self._in_order = lru_cache(maxsize=None)(self._in_order_uncached)
         self._series_annotations = lru_cache(maxsize=None)(self._series_annotations_uncached)  # asked per window
 
     @cached_property
@@ -220,6 +224,15 @@ class Store:
         return _columns(self.values)
 
     def _columns_uncached(self, metric_id, area, breakdown, start, end, period_type) -> Columns:
+        if (start is not None or end is not None) and period_type is not None:
+            # A window of one period type: a slice of that series' whole Columns (kept for good), found by binary
+            # search, when its dates are in order (the store sorts them; a frame given to `with_values` may not).
+            whole = self._columns(metric_id, area, breakdown, None, None, period_type)
+            if self._in_order(metric_id, area, breakdown, period_type):
+                d = whole.dates
+                lo = int(d.searchsorted(np.datetime64(start, "ns"), "left")) if start is not None else 0
+                hi = int(d.searchsorted(np.datetime64(end, "ns"), "right")) if end is not None else len(d)
+                return Columns(*[None if v is None else v[lo:hi] for v in map(whole.__getattribute__, _FIELDS)])
         rows = self._rows.get((metric_id, area, breakdown))
         a = self._arrays
         if rows is None:
@@ -235,8 +248,11 @@ class Store:
             if period_type is not None:
                 mask &= a.period_type[keep] == period_type
             keep = keep[mask]
-        return Columns(*(None if getattr(a, f.name) is None else getattr(a, f.name)[keep]
-                         for f in dataclasses.fields(Columns)))
+        return Columns(*[None if v is None else v[keep] for v in map(a.__getattribute__, _FIELDS)])
+
+    def _in_order_uncached(self, metric_id: str, area: str, breakdown: str, period_type: str) -> bool:
+        d = self.columns(metric_id, area, breakdown, period_type=period_type).dates
+        return bool((d[1:] >= d[:-1]).all())
 
     def period_types(self, metric_id: str, area: str, breakdown: str = "All") -> dict[str, bool]:
         """The period types a series has, each with whether any of its rows is synthetic (catalogue order of

@@ -20,8 +20,8 @@ from metrics.derive.reviews import OUTCOME_LABELS
 from metrics.derive.therapy import OVER_18_WEEKS_DAYS
 from metrics.edition import Policy, policy as policy_for
 from metrics.view.measure import Scope, slug
-from metrics.view.model import (Bar, BarChart, Chart, Event, Flag, MeasureView, Panel, PanelsChart, Point,
-                                Sentence, StackedChart)
+from metrics.view.model import (Bar, BarChart, Chart, ChartCard, Event, Flag, MeasureView, Panel, PanelsChart,
+                                Point, Sentence, StackedChart)
 from metrics.view.tables import BLANK, cell, make_table
 
 CHARACTERISTICS = {"sen_status": "SEN status", "age_band": "age band", "first_language": "first language"}
@@ -54,11 +54,12 @@ def _view(key: str, title: str, good: str, description: str, spec, sentences, ta
     state = scope.state(page)
     params = params or {}
     flags = (Flag("synthetic", pol.words.synthetic),) if synthetic else ()
-    chart = Chart(key=key, heading="", spec=None if empty else spec, icons=(), make_sentences=lambda: tuple(sentences),
-                  make_table=lambda: table, flags=flags, source=source, synthetic=synthetic,
-                  figure_href="" if empty else urlstate.data_href("figure", key, state, "json", **params),
-                  table_href=urlstate.data_href("table", key, state, "html", **params),
-                  download_href=urlstate.data_href("download", key, state, "csv", **params))
+    card = ChartCard(flags=flags, source=source, synthetic=synthetic,
+                     figure_href="" if empty else urlstate.data_href("figure", key, state, "json", **params),
+                     table_href=urlstate.data_href("table", key, state, "html", **params),
+                     download_href=urlstate.data_href("download", key, state, "csv", **params))
+    chart = Chart(key=key, heading="", spec=None if empty else spec, make_card=lambda: card,
+                  make_sentences=lambda: tuple(sentences), make_table=lambda: table)
     return MeasureView(
         metric_id=key, key=key, title=title, page=page, place=place, breakdown="All",
         audience=pol.audience, description=description, good_direction=good, target=None, icons=(), latest=None,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from functools import cache, lru_cache
 
 import numpy as np
 import pandas as pd
@@ -29,8 +30,8 @@ from metrics.memo import Memo
 from metrics.view import facts, sentences
 from metrics.view.facts import change_after
 from metrics.view.plans import actions_of
-from metrics.view.model import (Benchmark, Chart, Comparison, Event, Flag, Latest, Line, MeasureView, Point,
-                                Signal, SpcChart, Target)
+from metrics.view.model import (Benchmark, Chart, ChartCard, Comparison, Event, Flag, Latest, Line, MeasureView,
+                                Point, Signal, SpcChart, Target)
 from metrics.view.reading import Reading, read, variation_family
 from metrics.view.tables import BLANK, cell, make_table
 from metrics.vocabulary import ASSURANCE_ICONS, PUBLIC_ICONS, PUBLIC_QUALITY, VARIATION_ICONS
@@ -64,9 +65,12 @@ class Scope:
         return self.start is None and self.end is None
 
     def window(self):
-        start = pd.Timestamp(self.start + "-01") if self.start else None
-        end = pd.Timestamp(self.end + "-01") if self.end else None
-        return start, end
+        return (_month_start(self.start) if self.start else None), (_month_start(self.end) if self.end else None)
+
+
+@lru_cache(maxsize=1024)  # a window's months: a few hundred in all
+def _month_start(month: str) -> pd.Timestamp:
+    return pd.Timestamp(month + "-01")
 
 
 @dataclass(frozen=True)
@@ -130,11 +134,11 @@ def measure_chart(store, metric_id: str, scope: Scope = Scope(), breakdown: str 
     plan, parts_only = _plan(store, metric, scope, breakdown)
     if index >= len(plan):
         return None
-    return _chart_of(store, metric, scope, breakdown, pol, index, plan, parts_only)[0]
+    return _chart_of(store, metric, scope, breakdown, pol, index, plan, parts_only)
 
 
-def _chart_of(store, metric, scope: Scope, breakdown: str, pol: Policy, index: int, plan, parts_only: bool):
-    """(Chart, Reading) of the view's chart `index`, built once for the view and its chart's address alike."""
+def _chart_of(store, metric, scope: Scope, breakdown: str, pol: Policy, index: int, plan, parts_only: bool) -> Chart:
+    """The view's chart `index`, built once for the view and its chart's address alike."""
     key = (id(store), store.version, metric.id, scope, breakdown, pol.audience, index)
     return _charts.get(key, scope.windowless,
                        lambda: _chart(store, metric, plan[index], scope, pol, index, parts_only, plan))
@@ -144,8 +148,14 @@ _plans = Memo(windowed=64, whole=8192)
 
 
 def _plan(store, metric, scope: Scope, breakdown: str) -> tuple[tuple[Choice, ...], bool]:
-    """(the series the view draws, headline first; whether they are the measure's parts, for want of a total)."""
-    return _plans.get((id(store), store.version, metric.id, scope, breakdown), scope.windowless,
+    """(the series the view draws, headline first; whether they are the measure's parts, for want of a total).
+    A window changes only the order of a measure's parts: any other plan is its place's, kept for good."""
+    whole = Scope(scope.locality)
+    plan, parts_only = _plans.get((id(store), store.version, metric.id, whole, breakdown), True,
+                                  lambda: _make_plan(store, metric, whole, breakdown))
+    if not parts_only or scope.windowless:
+        return plan, parts_only
+    return _plans.get((id(store), store.version, metric.id, scope, breakdown), False,
                       lambda: _make_plan(store, metric, scope, breakdown))
 
 
@@ -202,15 +212,13 @@ def _build(store, metric, scope: Scope, breakdown: str, pol: Policy) -> MeasureV
                            comparisons=(), benchmark=None, flags=(), provenance="",
                            source=words.make_plain(metric.source), synthetic=False, empty=why)
 
-    built = [_chart_of(store, metric, scope, breakdown, pol, i, plan, parts_only) for i in range(len(plan))]
-    charts, readings = tuple(c for c, _ in built), [r for _, r in built]
-    head, first, head_reading = charts[0], plan[0], readings[0]
+    charts = tuple(_chart_of(store, metric, scope, breakdown, pol, i, plan, parts_only) for i in range(len(plan)))
+    head, first = charts[0], plan[0]
     cols = store.columns(metric.id, first.area, first.breakdown, *scope.window(), first.period_type)
     change_text, change_value = _change(cols, metric, first.period_type, pol, _cohort(cols))
     comparisons, older = _comparisons(store, metric, first, cols, scope, pol)
     flags = list(head.flags) + older
-    signals = tuple(s for c, ch, rd in zip(plan, charts, readings)
-                    for s in _signals(metric, c, ch, rd, title, state, pol))
+    signals = tuple(s for c, ch in zip(plan, charts) for s in _signals(metric, c, ch, ch.reading, title, state, pol))
     bench = _benchmark(store, metric, first, cols, pol) if metric.comparators and not first.synthetic \
         and first.breakdown == "All" and (first.area == store.area.name) else None
     if bench is not None and bench.table is not None:
@@ -229,7 +237,7 @@ def _build(store, metric, scope: Scope, breakdown: str, pol: Policy) -> MeasureV
         change=change_text, change_value=change_value, comparisons=comparisons, benchmark=bench,
         flags=tuple(flags), provenance=_provenance(head, first, pol), source=head.source,
         synthetic=head.synthetic, spark=tuple(None if (v is None or math.isnan(v)) else v for v in values),
-        variation=head_reading.variation, assurance=head_reading.assurance,
+        variation=head.reading.variation, assurance=head.reading.assurance,
         signals=signals, has_place_figures=not first.whole_area,
         actions=actions_of(store, metric.id, pol), links=_links(store, metric, state, pol))
 
@@ -283,31 +291,63 @@ def _cohort(cols) -> float | None:
 
 
 def _chart(store, metric, choice: Choice, scope: Scope, pol: Policy, index: int, parts_only: bool,
-           plan) -> tuple[Chart, Reading]:
+           plan) -> Chart:
     words = pol.words
     ptype = choice.period_type
     start, end = scope.window()
     analysis = store.analysis(metric.id, choice.area, choice.breakdown, start, end, ptype)
     cols = store.columns(metric.id, choice.area, choice.breakdown, start, end, ptype)
-    rd = read(analysis, metric, ptype, metric.target if metric.improvement != "neutral" else None)
-    w = _writer(metric, ptype, pol)
-    if rd.chart != "none":
-        w.centre_word = words.centre_name(rd.chart).lower()
-    cohort = _cohort(cols)
-    small = cohort is not None and cohort < facts.SMALL_COHORT
-    if small:  # rule 4: a change on a small cohort is not described as one
-        rd = replace(rd, variation="common_cause" if rd.variation else None, direction="unknown")
-
     points = _points(analysis, cols, metric, ptype, pol,
                      _series_points(store, metric, choice.area, choice.breakdown, ptype, pol))
     allowed = metric.comparators and not choice.synthetic
     lines = _comparator_lines(store, metric, choice, ptype, start, end, pol) if allowed else ()
     notes = _annotations(store, metric, choice, end)
-    events = _events(notes, points, analysis)
-    who = sentences_subject(metric, choice, pol, parts_only)
-    latest = _latest(points)
+    heading = _heading(choice, plan, index, parts_only, pol, store)
+    key = card_key(metric.id, choice.breakdown) + (f"--{index}" if index else "")
+    source = words.make_plain(str(cols.source[-1]) if len(cols) else metric.source)
+    w = _writer(metric, ptype, pol)
+    if analysis.chart != "none":
+        w.centre_word = words.centre_name(analysis.chart).lower()
+    spec = None
+    if analysis.chart != "none":  # the chart drawn, and whether its limits are trial ones: as `read` reads them
+        spec = SpcChart(
+            title=f"{sentences_subject(metric, choice, pol, parts_only)}" + (f" ({heading})" if heading else ""),
+            unit=metric.unit, unit_label=getattr(metric, "unit_label", None),
+            decimals=getattr(metric, "decimals", None), y_title=getattr(metric, "unit_label", None)
+            and getattr(metric, "unit_label").capitalize() or Y_TITLE.get(metric.unit, ""), period_type=ptype,
+            chart=analysis.chart, points=points, centre_name=words.centre_name(analysis.chart) if pol.limits else "",
+            limits_name=words.limits if pol.limits and analysis.chart != "run" else "", point_names=words.point,
+            target=metric.target, target_label=f"{words.target} {w.target()}" if metric.target is not None else "",
+            comparators=lines, events=_events(notes, points, analysis),
+            trial=analysis.spc.trial_limits and pol.limits, trial_label=words.trial)
 
-    def said() -> tuple:  # written when read: a chart's own address draws the chart without its words
+    # How the chart reads, and what its card says beside it: worked out when first read (a chart's own address
+    # draws the chart without them).
+    @cache
+    def reading() -> tuple[Reading, float | None]:
+        rd = read(analysis, metric, ptype, metric.target if metric.improvement != "neutral" else None)
+        cohort = _cohort(cols)
+        if cohort is not None and cohort < facts.SMALL_COHORT:  # rule 4: a change on a small cohort is not one
+            rd = replace(rd, variation="common_cause" if rd.variation else None, direction="unknown")
+        return rd, cohort
+
+    def card() -> ChartCard:
+        rd, cohort = reading()
+        small = cohort is not None and cohort < facts.SMALL_COHORT
+        state = scope.state(metric.page)
+        # The address of this chart within this view: a parts-only view's charts are the charts of its "All" view.
+        extra = dict(part="All" if parts_only else choice.breakdown, chart=index)
+        return ChartCard(
+            icons=_icons(rd if rd.chart != "none" else None, pol),
+            flags=tuple(_flags(store, metric, choice, cols, rd, pol, cohort, small)), latest=_latest(points),
+            source=source, synthetic=bool(cols.synthetic.any()),
+            figure_href=urlstate.data_href("chart", metric.id, state, "html", **extra) if spec else "",
+            table_href=urlstate.data_href("table", metric.id, state, "html", **extra),
+            download_href=urlstate.data_href("download", metric.id, state, "csv", **extra), reading=rd)
+
+    def said() -> tuple:
+        rd, cohort = reading()
+        who, latest = sentences_subject(metric, choice, pol, parts_only), _latest(points)
         if not pol.spc_terms:
             return tuple(sentences.public_sentences(who, rd, metric, w, latest_text=latest.text if latest else "",
                                                     latest_period=latest.period if latest else "", cohort=cohort))
@@ -318,33 +358,8 @@ def _chart(store, metric, choice: Choice, scope: Scope, pol: Policy, index: int,
                                                latest_period=latest.period if latest else "—", groups=groups,
                                                events=evs, cohort=cohort))
 
-    flags = _flags(store, metric, choice, cols, rd, pol, cohort, small)
-    source = words.make_plain(str(cols.source[-1]) if len(cols) else metric.source)
-    synthetic = bool(cols.synthetic.any())
-    heading = _heading(choice, plan, index, parts_only, pol, store)
-    key = card_key(metric.id, choice.breakdown) + (f"--{index}" if index else "")
-    spec = None
-    if rd.chart != "none":
-        spec = SpcChart(
-            title=f"{sentences_subject(metric, choice, pol, parts_only)}" + (f" ({heading})" if heading else ""),
-            unit=metric.unit, unit_label=getattr(metric, "unit_label", None),
-            decimals=getattr(metric, "decimals", None), y_title=getattr(metric, "unit_label", None)
-            and getattr(metric, "unit_label").capitalize() or Y_TITLE.get(metric.unit, ""), period_type=ptype,
-            chart=rd.chart, points=points, centre_name=words.centre_name(rd.chart) if pol.limits else "",
-            limits_name=words.limits if pol.limits and rd.chart != "run" else "", point_names=words.point,
-            target=metric.target, target_label=f"{words.target} {w.target()}" if metric.target is not None else "",
-            comparators=lines, events=events, trial=rd.trial and pol.limits, trial_label=words.trial)
-    state = scope.state(metric.page)
-    # The address of this chart within this view: a parts-only view's charts are the charts of its "All" view.
-    extra = dict(part="All" if parts_only else choice.breakdown, chart=index)
-    return Chart(
-        key=key, heading=heading, spec=spec, icons=_icons(rd if rd.chart != "none" else None, pol),
-        make_sentences=said,
-        make_table=lambda: _table(metric, choice, points, lines, cols, pol, scope, index, source),
-        flags=tuple(flags), latest=latest, source=source, synthetic=synthetic,
-        figure_href=urlstate.data_href("chart", metric.id, state, "html", **extra) if spec else "",
-        table_href=urlstate.data_href("table", metric.id, state, "html", **extra),
-        download_href=urlstate.data_href("download", metric.id, state, "csv", **extra)), rd
+    return Chart(key=key, heading=heading, spec=spec, make_card=card, make_sentences=said,
+                 make_table=lambda: _table(metric, choice, points, lines, cols, pol, scope, index, source))
 
 
 def sentences_subject(metric, choice: Choice, pol: Policy, parts_only: bool) -> str:
@@ -385,35 +400,31 @@ def _points(analysis, cols, metric, ptype: str, pol: Policy, drawn: dict | None 
 
     `drawn`: the whole series' periods as `_period_points` made them, by date (a window's are picked out of it)."""
     spc = analysis.spc
-    k = 100.0 if analysis.chart in ("p", "p_prime") else 1.0
-    arrays = spc.arrays if spc is not None else {}
-    index = {}
-    if spc is not None:
-        index = {d: i for i, d in enumerate(np.asarray(arrays["date"], dtype="datetime64[ns]").tolist())}
-    lines = {}
-    for name in ("centre", "lower", "upper") if pol.limits else ():
-        if name in arrays:
-            lines[name] = (np.asarray(arrays[name], dtype=float) * k).tolist()
-    types = arrays["point_type"].tolist() if spc is not None else []
-    groups = arrays["group"].tolist() if spc is not None else []
-    trials = arrays["trial"].tolist() if "trial" in arrays else []
     dates = cols.dates.tolist()
     bases = [drawn[d] for d in dates] if drawn is not None else _period_points(cols, metric, ptype, pol)
+    if spc is None:
+        return tuple(Point(p.x, p.label, p.value, p.status, p.text, p.numerator, p.denominator) for p in bases)
+    arrays = spc.arrays
+    k = 100.0 if analysis.chart in ("p", "p_prime") else 1.0
+    index = {d: i for i, d in enumerate(np.asarray(arrays["date"], dtype="datetime64[ns]").tolist())}
+    none = [None] * len(index)
+
+    def line(name) -> list:  # a line's value at each SPC row, None where it has none or the audience sees none
+        if not pol.limits or name not in arrays:
+            return none
+        return [None if math.isnan(x) else x for x in (np.asarray(arrays[name], dtype=float) * k).tolist()]
+
+    centre, lower, upper = line("centre"), line("lower"), line("upper")
+    types, groups = arrays["point_type"].tolist(), arrays["group"].tolist()
+    trials = arrays["trial"].tolist() if "trial" in arrays and len(arrays["trial"]) else [False] * len(index)
     out = []
     for d, p in zip(dates, bases):
         i = index.get(d)
-
-        def line(name):
-            if i is None or name not in lines:
-                return None
-            x = lines[name][i]
-            return None if math.isnan(x) else x
-
-        out.append(Point(
-            x=p.x, label=p.label, value=p.value, status=p.status, text=p.text, numerator=p.numerator,
-            denominator=p.denominator, centre=line("centre"), lower=line("lower"), upper=line("upper"),
-            point_type=str(types[i]) if i is not None and p.value is not None else "",
-            group=int(groups[i]) if i is not None else 0, trial=bool(trials[i]) if i is not None and trials else False))
+        if i is None:
+            out.append(Point(p.x, p.label, p.value, p.status, p.text, p.numerator, p.denominator))
+        else:
+            out.append(Point(p.x, p.label, p.value, p.status, p.text, p.numerator, p.denominator, centre[i],
+                             lower[i], upper[i], types[i] if p.value is not None else "", groups[i], trials[i]))
     return tuple(out)
 
 
@@ -508,8 +519,14 @@ _notes = Memo(windowed=0, whole=4096)  # one per series (measure, part, place)
 
 def _series_notes(store, metric, choice: Choice) -> tuple:
     """((month "YYYY-MM", annotation), ...) of the events on one series: found once, then bounded per window."""
-    return tuple((str(pd.Timestamp(a.date).date())[:7], a)
+    return tuple((_event_day(a.date)[0][:7], a)
                  for a in store.series_annotations(metric.id, choice.area, choice.breakdown))
+
+
+@lru_cache(maxsize=4096)  # the log's dates: a few dozen, each asked for by every window of every chart it is on
+def _event_day(when) -> tuple[str, str]:
+    """An event's day as YYYY-MM-DD and its month in words."""
+    return str(pd.Timestamp(when).date()), fmt.period(when, "month")
 
 
 def _events(notes: list, points, analysis) -> tuple[Event, ...]:
@@ -520,7 +537,7 @@ def _events(notes: list, points, analysis) -> tuple[Event, ...]:
     first, last = points[0].x[:7], points[-1].x[:7]
     out = []
     for a in notes:
-        ds = str(pd.Timestamp(a.date).date())
+        ds, when = _event_day(a.date)
         if not first <= ds[:7] <= last:
             continue
         from_label, from_x = "", ""
@@ -528,7 +545,7 @@ def _events(notes: list, points, analysis) -> tuple[Event, ...]:
             for p0, p1 in zip(points, points[1:]):
                 if p1.group != p0.group and p0.x < ds <= p1.x:
                     from_label, from_x = p1.label, p1.x
-        out.append(Event(a.number, ds, fmt.period(a.date, "month"), a.title, a.description, a.rebase,
+        out.append(Event(a.number, ds, when, a.title, a.description, a.rebase,
                          from_label, from_x))
     return tuple(out)
 

@@ -204,15 +204,9 @@ class Signal:
 
 
 @dataclass(frozen=True)
-class Chart:
-    """One chart of a measure view, with the words and rows that go with it. Its sentences and table are written the
-    first time they are read (a chart's own address draws the chart and needs neither), from the same points."""
-    key: str  # DOM-safe and URL-safe id of this chart within the page
-    heading: str  # "" for the headline; else what this chart is ("Central, monthly local extract")
-    spec: object  # SpcChart | BarChart | PanelsChart | StackedChart
-    icons: tuple[Icon, ...]
-    make_sentences: Callable[[], tuple[Sentence, ...]] = field(repr=False, compare=False)
-    make_table: Callable[[], Table] = field(repr=False, compare=False)
+class ChartCard:
+    """What a chart's card says beside the drawing, and how the chart reads."""
+    icons: tuple[Icon, ...] = ()
     flags: tuple[Flag, ...] = ()
     latest: Latest | None = None
     source: str = ""
@@ -220,6 +214,24 @@ class Chart:
     figure_href: str = ""
     table_href: str = ""
     download_href: str = ""
+    reading: object = None  # metrics.view.reading.Reading of a measure's chart (icons, signals and sentences read it)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart of a measure view, with the words and rows that go with it. Its card (icons, flags, latest figure,
+    addresses, reading), sentences and table are worked out the first time they are read, from the same points: a
+    chart's own address (often a window nobody asked for before) draws the chart and needs none of them."""
+    key: str  # DOM-safe and URL-safe id of this chart within the page
+    heading: str  # "" for the headline; else what this chart is ("Central, monthly local extract")
+    spec: object  # SpcChart | BarChart | PanelsChart | StackedChart
+    make_card: Callable[[], ChartCard] = field(repr=False, compare=False)
+    make_sentences: Callable[[], tuple[Sentence, ...]] = field(repr=False, compare=False)
+    make_table: Callable[[], Table] = field(repr=False, compare=False)
+
+    @cached_property
+    def card(self) -> ChartCard:
+        return self.make_card()
 
     @cached_property
     def sentences(self) -> tuple[Sentence, ...]:
@@ -228,6 +240,16 @@ class Chart:
     @cached_property
     def table(self) -> Table:
         return self.make_table()
+
+    icons = property(lambda self: self.card.icons)
+    flags = property(lambda self: self.card.flags)
+    latest = property(lambda self: self.card.latest)
+    source = property(lambda self: self.card.source)
+    synthetic = property(lambda self: self.card.synthetic)
+    figure_href = property(lambda self: self.card.figure_href)
+    table_href = property(lambda self: self.card.table_href)
+    download_href = property(lambda self: self.card.download_href)
+    reading = property(lambda self: self.card.reading)
 
 
 @dataclass(frozen=True)

@@ -53,8 +53,7 @@ def read(analysis: Analysis, metric, period_type: str, target: float | None) -> 
     elif analysis.chart == "run" and n:
         variation, rule, first, last, side, crossings = _runs_signal(r, d, metric.improvement)
     stretch = facts.signal_runs(d, first, last, side, analysis.chart) if first is not None else ()
-    trial = bool(np.asarray(r.arrays["trial"])[~np.isnan(np.asarray(r.arrays["value"], float))][-1]) \
-        if "trial" in r.arrays and n else False
+    trial = r.trial_limits  # the chart's own flag (SpcResult), as the drawing reads it
     assurance = r.assurance if target is not None else None
     if target is not None and assurance is None:
         assurance = "unknown"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from metrics import urlstate
 from metrics.edition import policy as policy_for
+from metrics.memo import Memo
 from metrics.view import drill
 from metrics.view.measure import Scope, measure_chart, measure_view
 from metrics.view.model import Chart, MeasureView
@@ -27,12 +28,18 @@ def _address(store, view_id: str, args: dict[str, str]) -> tuple[Scope, str, str
     if service != urlstate.SERVICE_ALL and service not in vocab.services:
         return None
     part = args.get("part", "All")
-    if view_id in store.catalogue.ids:
-        area = store.area.locality_slugs[scope.locality]
-        known = set(store.breakdowns(view_id, area)) | set(store.breakdowns(view_id, store.area.name)) | {"All"}
-        if part not in known:
-            return None
+    if view_id in store.catalogue.ids and part not in _parts(store, view_id, store.area.locality_slugs[scope.locality]):
+        return None
     return scope, service, part
+
+
+_known = Memo(windowed=0, whole=4096)  # measures × places
+
+
+def _parts(store, metric_id: str, area: str) -> frozenset[str]:
+    """The parts a measure's address may name at a place: its own, the whole area's (shown where it has none), All."""
+    return _known.get((id(store), store.version, metric_id, area), True, lambda: frozenset(
+        {"All", *store.breakdowns(metric_id, area), *store.breakdowns(metric_id, store.area.name)}))
 
 
 def resolve(store, view_id: str, args: dict[str, str], audience: str | None = None) -> MeasureView | None:
