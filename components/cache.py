@@ -88,6 +88,10 @@ class SharedStore(BaseCache):
     def __init__(self, layers: Layers, default_timeout: int = DEFAULT_TIMEOUT_S):
         super().__init__(default_timeout=default_timeout)
         self.layers = layers
+        # The paths (a view's address without its query) whose last window this worker drew quickly: their windows
+        # are not looked for in the shared store, which holds only slow ones (see `response_bytes`; a folder's miss
+        # is a SQLite query, a twentieth of drawing a chart). One slow window, and the path's are looked for again.
+        self.quick_paths: dict[str, bool] = {}
 
     @classmethod
     def factory(cls, app, config, args, kwargs):
@@ -104,6 +108,11 @@ class SharedStore(BaseCache):
     def keep_here(self, key: str, value: bytes) -> None:
         """Keep `value` in this worker's memory only (see `response_bytes`)."""
         self.layers.keep(key, value)
+
+    def get_here(self, key: str):
+        """`key`'s value if this worker keeps it in memory, without asking the shared store."""
+        with self.layers.lock:
+            return self.layers.recent.get(key)
 
     def add(self, key: str, value, timeout: int | None = None) -> bool:
         return self.get(key) is None and self.set(key, value, timeout)
@@ -130,23 +139,28 @@ def init(server) -> None:
 # A response for a window (from/to) built in less CPU time than this is kept in the worker's memory only, not written
 # to the shared store: windows are endless and seldom asked for twice, and an SVG chart is drawn in about a
 # millisecond, little more than writing it to the folder costs (~0.25 ms). What pages open on, and anything slow, is
-# shared. CPU time, not wall time: under load a quick build waits for a core, and would be shared for no reason.
+# shared. CPU time, not wall time: under load a quick build waits for a core, and would be shared for no reason. A path
+# whose last window was quick has its windows looked for in this worker's memory only (`SharedStore.quick_paths`).
 SHARE_AFTER_S = 0.002
 
 
 def response_bytes(build: Callable[[], bytes], *parts: str, windowed: bool = False) -> bytes:
-    """`build()`, kept under `parts` (what names the response: its path and canonical query) for this data version
-    and code (`windowed`: see SHARE_AFTER_S). Outside an app with the cache (tests, scripts) it is a plain call."""
+    """`build()`, kept under `parts` (what names the response: its path first, then its canonical query) for this
+    data version and code (`windowed`: see SHARE_AFTER_S). Outside an app with the cache (tests, scripts) it is a
+    plain call."""
     backend = current_app.extensions.get("cache", {}).get(cache) if has_app_context() else None
     if backend is None:
         return build()
     key = cache_key(f"{get_store().version}:{CODE}", "response", parts)
-    hit = cache.get(key)
+    quick = windowed and backend.quick_paths.get(parts[0], False)
+    hit = backend.get_here(key) if quick else cache.get(key)
     if hit is not None:
         return hit
     started = time.thread_time()
     value = build()
-    if windowed and time.thread_time() - started < SHARE_AFTER_S:
+    if windowed:
+        quick = backend.quick_paths[parts[0]] = time.thread_time() - started < SHARE_AFTER_S
+    if quick:
         backend.keep_here(key, value)
     else:
         cache.set(key, value)

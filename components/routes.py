@@ -14,7 +14,7 @@ resolve is 404. Each edition serves its own store, so the public edition can onl
 from __future__ import annotations
 
 import orjson
-from flask import Response, abort, request
+from flask import Response, abort, g, request
 
 from components.cache import response_bytes
 from components.chart import config, figure
@@ -41,8 +41,11 @@ def register(server) -> None:
 
 
 def _args() -> dict[str, str]:
-    """The query's single values (a repeated key is not a value the app wrote: its first is used)."""
-    return {k: v[0] for k, v in request.args.lists() if v}
+    """The query's single values (a repeated key is not a value the app wrote: its first is used); read once a
+    request (the cache key and the view both ask)."""
+    if "data_args" not in g:
+        g.data_args = {k: v[0] for k, v in request.args.lists() if v}
+    return g.data_args
 
 
 # The query keys a data address can carry besides the URL state's: anything else is ignored, and not in the key.

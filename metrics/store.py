@@ -470,13 +470,18 @@ def _warm(store: Store) -> None:
     gc.freeze()
 
 
+@lru_cache(maxsize=64)  # every request asks for the store; a Path made and compared each time cost ~5 µs
+def _folder(data_dir: str | Path) -> Path:
+    return Path(data_dir)
+
+
 def get_store(data_dir: str | Path | None = None) -> Store:
     """The current Store, rebuilt when the data files change (checked at most every few seconds).
 
     A rebuild that fails keeps serving the last good store: nothing good is replaced by something bad.
     """
     global _current, _checked_at
-    data_dir = Path(data_dir or os.environ.get("DATA_DIR") or DATA_DIR)
+    data_dir = _folder(data_dir or os.environ.get("DATA_DIR") or DATA_DIR)
     now = time.monotonic()
     if _current is not None and _current.data_dir == data_dir and now - _checked_at < RELOAD_CHECK_SECONDS:
         return _current

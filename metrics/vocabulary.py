@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
 
 # Words a family should never have to read on a public page (issue 16's list, and the SPC vocabulary).
@@ -59,9 +60,14 @@ class Words:
 
     def make_plain(self, text: str) -> str:
         """Catalogue or source text in this audience's words (the board's words are the catalogue's own)."""
-        for pattern, replacement in self.plain:
-            text = pattern.sub(replacement, text)
-        return re.sub(r"\s{2,}", " ", text).strip()
+        return _plain(self.plain, text)
+
+
+@lru_cache(maxsize=4096)  # catalogue titles, descriptions and sources: a few hundred texts, asked for by every chart
+def _plain(plain: tuple, text: str) -> str:
+    for pattern, replacement in plain:
+        text = pattern.sub(replacement, text)
+    return re.sub(r"\s{2,}", " ", text).strip()
 
 
 def _icon(kind, key, family, shape, symbol, label, long) -> Icon:

@@ -75,13 +75,61 @@ def test_a_quick_window_stays_with_its_worker_and_anything_slow_or_windowless_is
     with worker.app_context():
         for _ in range(2):
             for name, how, windowed in asks:
-                response_cache.response_bytes(how(name), "/chart/x.html", name, windowed=windowed)
+                response_cache.response_bytes(how(name), f"/chart/{name}.html", name, windowed=windowed)
     assert calls == ["quick", "slow", "whole"]
     with other.app_context():
         for name, how, windowed in asks:
-            got = response_cache.response_bytes(how(name), "/chart/x.html", name, windowed=windowed)
+            got = response_cache.response_bytes(how(name), f"/chart/{name}.html", name, windowed=windowed)
             assert got == f"figure of {name}".encode()
     assert calls == ["quick", "slow", "whole", "quick"]
+
+
+class Counting:
+    """A shared store that counts what is asked of it."""
+    name = "counting store"
+
+    def __init__(self):
+        self.held, self.gets, self.sets = {}, 0, 0
+
+    def get(self, key):
+        self.gets += 1
+        return self.held.get(key)
+
+    def set(self, key, value, timeout=None):
+        self.sets += 1
+        self.held[key] = value
+        return True
+
+
+def test_windows_of_a_path_drawn_quickly_are_not_looked_for_in_the_shared_store(monkeypatch):
+    # The shared store holds only slow windows: after a quick window of a path, the next windows of that path are
+    # looked for in the worker's memory only (a folder's miss is a query for nothing); a slow one turns that off.
+    import time
+    shared = Counting()
+    server = app_with(monkeypatch, Guarded(shared))
+
+    def slow(name):
+        def make():
+            until = time.thread_time() + 2 * response_cache.SHARE_AFTER_S
+            while time.thread_time() < until:
+                pass
+            return name.encode()
+        return make
+
+    with server.app_context():
+        response_cache.response_bytes(lambda: b"a", "/chart/x.html", "from=2020-01", windowed=True)
+        assert (shared.gets, shared.sets) == (1, 0)  # not known yet: looked for, drawn quickly, kept here
+        response_cache.response_bytes(lambda: b"b", "/chart/x.html", "from=2020-02", windowed=True)
+        assert response_cache.response_bytes(lambda: b"new", "/chart/x.html", "from=2020-01", windowed=True) == b"a"
+        assert (shared.gets, shared.sets) == (1, 0)  # neither asked of the shared store
+        response_cache.response_bytes(lambda: b"whole", "/chart/x.html", "", windowed=False)
+        assert (shared.gets, shared.sets) == (2, 1)  # a view without a window is always shared
+        response_cache.response_bytes(slow("c"), "/chart/x.html", "from=2020-03", windowed=True)
+        assert (shared.gets, shared.sets) == (2, 2)  # slow: written to the shared store
+        response_cache.response_bytes(lambda: b"d", "/chart/x.html", "from=2020-04", windowed=True)
+        assert shared.gets == 3  # after a slow window, the next is looked for there again
+        response_cache.response_bytes(lambda: b"e", "/chart/y.html", "from=2020-04", windowed=True)
+        assert shared.gets == 4  # another path: its own
 
 
 def test_a_new_data_version_is_built_again(folder_env, monkeypatch):
