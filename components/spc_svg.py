@@ -273,8 +273,9 @@ def _markers(spec: SpcChart, scale: _Scale, ids: str, hidden, comparators) -> li
         out += [marker(symbol, q.x, q.value, "\n".join([line.name, q.label, q.text]))
                 for q in line.points if q.value is not None]
         out.append("</g>")
+    by_type = _by_type(spec)
     for point_type, (colour, shape) in palette.POINT.items():
-        mine = [p for p in spec.points if p.point_type == point_type and p.value is not None]
+        mine = by_type.get(point_type)
         if mine:
             out.append(f'<g class="points" data-name="{_esc(spec.point_names.get(point_type, point_type))}" '
                        f'fill="{colour}" stroke="{palette.WHITE}">')
@@ -292,11 +293,21 @@ def _markers(spec: SpcChart, scale: _Scale, ids: str, hidden, comparators) -> li
     return out
 
 
+def _by_type(spec: SpcChart) -> dict[str, list]:
+    """The points with a value, by point type (in the chart's order)."""
+    out: dict[str, list] = {}
+    for p in spec.points:
+        if p.value is not None:
+            out.setdefault(p.point_type, []).append(p)
+    return out
+
+
 def _legend(spec: SpcChart, hidden, comparators) -> str:
     """What each mark means, in the plotly figure's names and order of kinds."""
     items = []
+    present = _by_type(spec)
     for point_type, (colour, shape) in palette.POINT.items():
-        if any(p.point_type == point_type and p.value is not None for p in spec.points):
+        if point_type in present:
             items.append((f'<path d="{SHAPE[shape]}" transform="translate(11 7)" fill="{colour}"/>',
                           spec.point_names.get(point_type, point_type)))
     if hidden:
@@ -312,6 +323,11 @@ def _legend(spec: SpcChart, hidden, comparators) -> str:
     for line, (colour, symbol) in comparators:
         items.append((_swatch(colour, 1.2, "dot") + f'<path d="{COMPARATOR_SHAPE[symbol]}" '
                       f'transform="translate(11 7)" fill="none" stroke="{colour}" stroke-width="1.5"/>', line.name))
+    return _legend_html(tuple(items))
+
+
+@lru_cache(maxsize=1024)  # a pure function of the marks and their names: charts share a few dozen legends
+def _legend_html(items: tuple[tuple[str, str], ...]) -> str:
     return '<ul class="chart-legend">' + "".join(
         f'<li><svg width="22" height="14" aria-hidden="true">{mark}</svg>{_esc(name)}</li>'
         for mark, name in items) + "</ul>"

@@ -25,7 +25,7 @@ class Analysis:
     metric_id: str
     area: str
     breakdown: str
-    series: pd.DataFrame  # period_start, value, numerator, denominator, status, synthetic, source, series_break
+    series: pd.DataFrame  # the rows analysed: a frame, or the store's Columns of the window (Store.analysis)
     spc: object | None  # metrics.spc result, None when there is nothing to chart
     chart: str  # the chart actually drawn: xmr | p | run | none
     note: str = ""  # why the chart differs from the catalogue's, or why there is nothing to show

@@ -296,7 +296,7 @@ def _chart(store, metric, choice: Choice, scope: Scope, pol: Policy, index: int,
     ptype = choice.period_type
     start, end = scope.window()
     analysis = store.analysis(metric.id, choice.area, choice.breakdown, start, end, ptype)
-    cols = store.columns(metric.id, choice.area, choice.breakdown, start, end, ptype)
+    cols = analysis.series  # the window's rows the SPC was run on (Store._analysis reads them from Store.columns)
     points = _points(analysis, cols, metric, ptype, pol,
                      _series_points(store, metric, choice.area, choice.breakdown, ptype, pol))
     allowed = metric.comparators and not choice.synthetic

@@ -214,7 +214,8 @@ class ChartCard:
     figure_href: str = ""
     table_href: str = ""
     download_href: str = ""
-    reading: object = None  # metrics.view.reading.Reading of a measure's chart (icons, signals and sentences read it)
+    # metrics.view.reading.Reading of a measure's chart (icons, signals and sentences read it; compared by them)
+    reading: object = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

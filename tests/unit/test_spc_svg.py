@@ -5,6 +5,8 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from components.chart import figure
 from components.spc_svg import HEIGHT, LINE_W, spc_svg
@@ -198,3 +200,12 @@ def test_the_x_axis_words_are_the_same_for_every_audience(small_store):
         return [t.text for t in plot.findall("text")]
     assert axis(small_store, "board") == axis(public_store(small_store), "public")
     assert all(re.fullmatch(r"\d{4}|[A-Z][a-z]{2} \d{4}", w) for w in axis(small_store, "board"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_words_are_escaped_as_markupsafe_escapes_them(text):
+    # The chart's words are escaped as plain str (a Markup per word cost a tenth of a chart): markupsafe's entities.
+    from markupsafe import escape
+    from components.spc_svg import _esc
+    assert _esc(text) == str(escape(text))

@@ -171,3 +171,30 @@ def test_get_store_warms_in_the_background_on_every_load_and_a_failing_warmer_st
     pq.write_table(pq.read_table(path).slice(0, 100), path)
     second = get_store(data)
     assert done.wait(10) and warmed == [first.version, second.version]
+
+
+def test_a_windows_columns_are_its_series_rows_whether_sliced_or_filtered(default_store):
+    # A window of one period type is a slice of that series' Columns, found by binary search in its dates: the rows
+    # a filter of the long frame gives, in its (date) order. A store whose rows are out of order (a frame given to
+    # with_values) is filtered instead: the same rows, in its frame's order.
+    import numpy as np
+    from metrics.store import with_values
+    shuffled = with_values(default_store, default_store.values.sample(frac=1, random_state=3).reset_index(drop=True))
+    windows = [(None, "2021-06-01"), ("2019-04-01", "2023-03-01"), ("2023-02-01", None), ("2030-01-01", None),
+               ("2022-07-01", "2022-07-01"), ("2020-01-15", "2020-12-31")]
+    keys = default_store.values.groupby(["metric_id", "area", "breakdown", "period_type"], sort=False).size().index
+    for store in (default_store, shuffled):
+        values = store.values
+        for metric_id, area, breakdown, ptype in keys[::7]:
+            for start, end in windows:
+                rows = values[(values.metric_id == metric_id) & (values.area == area)
+                              & (values.breakdown == breakdown) & (values.period_type == ptype)
+                              & (values.period_start >= (start or "1900-01-01"))
+                              & (values.period_start <= (end or "2100-01-01"))]
+                got = store.columns(metric_id, area, breakdown, start, end, ptype)
+                assert got.dates.tolist() == rows.period_start.to_numpy("datetime64[ns]").tolist()
+                assert np.array_equal(got.value, rows.value.to_numpy(float, na_value=np.nan), equal_nan=True)
+                assert got.status.tolist() == rows.status.astype(str).tolist()
+                assert got.source.tolist() == rows.source.astype(str).tolist()
+    # the default store's windows were slices; the shuffled store's took the filter's path
+    assert all(default_store._in_order(*k) for k in keys[::7]) and not all(shuffled._in_order(*k) for k in keys[::7])

@@ -102,7 +102,7 @@ def test_a_chart_asked_for_alone_is_the_chart_its_view_draws(small_store, audien
                         assert (again is None) == (not view.charts), (metric.id, scope, part)
                         if again is not None:
                             assert again == view.charts[0] and again.sentences == view.charts[0].sentences
-                            assert again.table == view.charts[0].table
+                            assert again.table == view.charts[0].table and again.card == view.charts[0].card
                     assert measure.measure_chart(store, metric.id, scope, part, audience, len(view.charts)) is None
 
 
@@ -244,3 +244,20 @@ def test_a_windows_events_are_the_logs_events_for_its_series_up_to_its_last_mont
                         assert got == expected
                         seen += bool(expected) and end is not None and len(expected) < len(every)
     assert seen  # some window leaves out a later event
+
+
+def test_a_charts_address_draws_it_without_reading_it(small_store, monkeypatch):
+    # A window nobody opened draws its chart alone: how the chart reads (icons, flags, sentences) is worked out only
+    # when something reads it, once, and is then the view's.
+    from components.spc_svg import spc_svg
+    from metrics.view import measure
+    read, calls = measure.read, []
+    monkeypatch.setattr(measure, "read", lambda *a, **k: calls.append(a[0]) or read(*a, **k))
+    scope = Scope("north", "2022-03", "2023-04")
+    for memo in (measure._charts, measure._views, measure._plans):
+        memo.clear()
+    chart = measure.measure_chart(small_store, "complaints", scope, "All", "board", 0)
+    assert "<svg" in spc_svg(chart.spec, chart.key) and calls == []
+    view = measure_view(small_store, "complaints", scope, "All", "board")
+    assert view.charts[0] is chart and len(calls) == 1  # the view read it, once
+    assert view.icons == chart.icons and view.variation == chart.reading.variation and len(calls) == 1
