@@ -163,6 +163,7 @@ class Catalogue:
     pages: tuple[Page, ...]
     services: tuple[Service, ...]
     _metric_by_id: dict = field(init=False, repr=False, compare=False)
+    _ids: frozenset = field(init=False, repr=False, compare=False)
     _page_by_id: dict = field(init=False, repr=False, compare=False)
     _by_page: dict = field(init=False, repr=False, compare=False)
     _service_by_slug: dict = field(init=False, repr=False, compare=False)
@@ -173,6 +174,7 @@ class Catalogue:
         for m in self.metrics:
             by_page[m.page].append(m)
         for name, value in (("_metric_by_id", {m.id: m for m in self.metrics}),
+                            ("_ids", frozenset(m.id for m in self.metrics)),  # asked by every data address
                             ("_page_by_id", {p.id: p for p in self.pages}),
                             ("_by_page", {k: tuple(v) for k, v in by_page.items()}),
                             ("_service_by_slug", {s.slug: s for s in self.services}),
@@ -181,7 +183,7 @@ class Catalogue:
 
     @property
     def ids(self) -> frozenset[str]:
-        return frozenset(self._metric_by_id)
+        return self._ids
 
     def get(self, metric_id: str) -> Metric:
         try:
