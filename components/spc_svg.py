@@ -76,7 +76,10 @@ class _Scale:
 
     def __init__(self, first_day: int, days: int, ticks: tuple[float, ...], dates: dict[str, int]):
         self.first_day, self.days, self.ticks = first_day, days, ticks
-        self.at = {x: self.x(day) for x, day in dates.items()}
+        if days:  # `x`, written out
+            self.at = {x: PAD + (day - first_day) / days * (1 - 2 * PAD) for x, day in dates.items()}
+        else:
+            self.at = dict.fromkeys(dates, 0.5)
         self.line_x = {x: f"{f * LINE_W:.1f}" for x, f in self.at.items()}
         lo, hi = ticks[0], ticks[-1]  # `y`, written out: one call a value, not two
         self.y_text = _Texts(lambda value: f"{TOP + PLOT_H - (value - lo) / (hi - lo) * PLOT_H:.1f}")
@@ -120,7 +123,12 @@ def _scale(spec: SpcChart, hidden, comparators) -> _Scale:
         values.append(0.0)
     finite = [v for v in values if math.isfinite(v)] or [0.0]
     first, last = min(dates.values()), max(dates.values())
-    return _Scale(first, last - first, tuple(nice_ticks(min(finite), max(finite))), dates)
+    return _Scale(first, last - first, _ticks(min(finite), max(finite)), dates)
+
+
+@lru_cache(maxsize=4096)  # a pure function of the lowest and highest value drawn, which windows often share
+def _ticks(lo: float, hi: float) -> tuple[float, ...]:
+    return tuple(nice_ticks(lo, hi))
 
 
 @lru_cache(maxsize=4096)  # a pure function of a chart's first and last day, asked for by every window drawn
@@ -159,6 +167,7 @@ def _y_axis_for(ticks: tuple[float, ...], unit: str) -> str:
     return f'<svg class="y-axis" width="{Y_AXIS_W}" height="{HEIGHT}" {TEXT} aria-hidden="true">{labels}</svg>'
 
 
+@lru_cache(maxsize=1024)  # a pure function of the chart's key
 def _defs(ids: str) -> str:
     """Each marker's outline once, for the points to use: ids carry the chart's key (one page, many charts)."""
     return ("<defs>" + "".join(f'<path id="{ids}-{name}" d="{d}"/>' for name, d in SHAPE.items())
@@ -168,17 +177,28 @@ def _defs(ids: str) -> str:
 
 def _axes(scale: _Scale) -> list[str]:
     """Grid lines at the y ticks, the x axis, and its dates."""
-    out = [f'<line x1="0" x2="100%" y1="{scale.y_text[t]}" y2="{scale.y_text[t]}" stroke="{palette.GRID}"/>'
-           for t in scale.ticks]
-    out.append(f'<line x1="0" x2="100%" y1="{BASE}" y2="{BASE}" stroke="{palette.AXIS}"/>')
-    for day, words in _date_ticks(scale.first_day, scale.first_day + scale.days):
+    return [_grid(scale.ticks), _x_axis(scale.first_day, scale.days)]
+
+
+@lru_cache(maxsize=1024)  # a pure function of the ticks: charts share a few hundred
+def _grid(ticks: tuple[float, ...]) -> str:
+    y_text = _Scale(0, 0, ticks, {}).y_text
+    return "".join(f'<line x1="0" x2="100%" y1="{y_text[t]}" y2="{y_text[t]}" stroke="{palette.GRID}"/>'
+                   for t in ticks)
+
+
+@lru_cache(maxsize=4096)  # a pure function of the first day drawn and the days spanned, asked for by every window
+def _x_axis(first_day: int, days: int) -> str:
+    scale = _Scale(first_day, days, (0.0, 1.0), {})
+    out = [f'<line x1="0" x2="100%" y1="{BASE}" y2="{BASE}" stroke="{palette.AXIS}"/>']
+    for day, words in _date_ticks(first_day, first_day + days):
         f = scale.x(day)
         if 0 <= f <= 1:
             anchor = "end" if f > 0.94 else "start" if f < 0.06 else "middle"
             at = _pct(f)
             out.append(f'<line x1="{at}" x2="{at}" y1="{BASE}" y2="{BASE + 5}" stroke="{palette.AXIS}"/>'
                        f'<text x="{at}" y="{BASE + 19}" text-anchor="{anchor}">{words}</text>')
-    return out
+    return "".join(out)
 
 
 def _runs(spec: SpcChart, attr: str) -> list[list[tuple[str, float]]]:
