@@ -96,17 +96,18 @@ class _Scale:
 def spc_svg(spec: SpcChart, key: str) -> str:
     """The chart's HTML: y axis and plot side by side, then the legend. `key` makes its marker ids unique."""
     hidden = [p for p in spec.points if p.value is None and p.status == "suppressed"]
-    if not any(p.value is not None for p in spec.points) and not hidden:
+    by_type = _by_type(spec)
+    if not by_type and not hidden:
         return '<p class="empty-state chart-empty mb-0">No data for this selection.</p>'
     comparators = list(zip(spec.comparators, list(zip(palette.COMPARATOR, palette.COMPARATOR_MARKER)) * 2))
     scale = _scale(spec, hidden, comparators)
     ids = _esc(key)
     plot = [f'<svg class="plot" width="100%" height="{HEIGHT}" {TEXT} aria-hidden="true">', _defs(ids),
             *_axes(scale), _lines(spec, scale, comparators), *_events(spec, scale),
-            *_markers(spec, scale, ids, hidden, comparators), "</svg>"]
+            *_markers(spec, scale, ids, hidden, comparators, by_type), "</svg>"]
     title = f'<div class="chart-ytitle">{_esc(spec.y_title)}</div>' if spec.y_title else ""
     return (f'{title}<div class="svg-chart">{_y_axis(spec, scale)}{"".join(plot)}</div>'
-            f'{_legend(spec, hidden, comparators)}')
+            f'{_legend(spec, hidden, comparators, by_type)}')
 
 
 def _scale(spec: SpcChart, hidden, comparators) -> _Scale:
@@ -277,7 +278,7 @@ def _events(spec: SpcChart, scale: _Scale) -> list[str]:
     return marks + notes
 
 
-def _markers(spec: SpcChart, scale: _Scale, ids: str, hidden, comparators) -> list[str]:
+def _markers(spec: SpcChart, scale: _Scale, ids: str, hidden, comparators, by_type: dict) -> list[str]:
     """The points, a group per series (its name as data), comparators first so the area's own lie on top."""
     at, y_text = scale.at, scale.y_text
 
@@ -293,7 +294,6 @@ def _markers(spec: SpcChart, scale: _Scale, ids: str, hidden, comparators) -> li
         out += [marker(symbol, q.x, q.value, "\n".join([line.name, q.label, q.text]))
                 for q in line.points if q.value is not None]
         out.append("</g>")
-    by_type = _by_type(spec)
     for point_type, (colour, shape) in palette.POINT.items():
         mine = by_type.get(point_type)
         if mine:
@@ -322,12 +322,11 @@ def _by_type(spec: SpcChart) -> dict[str, list]:
     return out
 
 
-def _legend(spec: SpcChart, hidden, comparators) -> str:
+def _legend(spec: SpcChart, hidden, comparators, by_type: dict) -> str:
     """What each mark means, in the plotly figure's names and order of kinds."""
     items = []
-    present = _by_type(spec)
     for point_type, (colour, shape) in palette.POINT.items():
-        if point_type in present:
+        if point_type in by_type:
             items.append((f'<path d="{SHAPE[shape]}" transform="translate(11 7)" fill="{colour}"/>',
                           spec.point_names.get(point_type, point_type)))
     if hidden:
