@@ -324,16 +324,16 @@ def _chart(store, metric, choice: Choice, scope: Scope, pol: Policy, index: int,
     # How the chart reads, and what its card says beside it: worked out when first read (a chart's own address
     # draws the chart without them).
     @cache
-    def reading() -> tuple[Reading, float | None]:
+    def reading() -> tuple[Reading, float | None, bool]:
         rd = read(analysis, metric, ptype, metric.target if metric.improvement != "neutral" else None)
         cohort = _cohort(cols)
-        if cohort is not None and cohort < facts.SMALL_COHORT:  # rule 4: a change on a small cohort is not one
+        small = cohort is not None and cohort < facts.SMALL_COHORT
+        if small:  # rule 4: a change on a small cohort is not described as one
             rd = replace(rd, variation="common_cause" if rd.variation else None, direction="unknown")
-        return rd, cohort
+        return rd, cohort, small
 
     def card() -> ChartCard:
-        rd, cohort = reading()
-        small = cohort is not None and cohort < facts.SMALL_COHORT
+        rd, cohort, small = reading()
         state = scope.state(metric.page)
         # The address of this chart within this view: a parts-only view's charts are the charts of its "All" view.
         extra = dict(part="All" if parts_only else choice.breakdown, chart=index)
@@ -346,7 +346,7 @@ def _chart(store, metric, choice: Choice, scope: Scope, pol: Policy, index: int,
             download_href=urlstate.data_href("download", metric.id, state, "csv", **extra), reading=rd)
 
     def said() -> tuple:
-        rd, cohort = reading()
+        rd, cohort, _ = reading()
         who, latest = sentences_subject(metric, choice, pol, parts_only), _latest(points)
         if not pol.spc_terms:
             return tuple(sentences.public_sentences(who, rd, metric, w, latest_text=latest.text if latest else "",
